@@ -1,0 +1,109 @@
+"""Build a KG: read answers, extract facts, map to RDF, write the result atomically."""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from rdflib import Dataset, Graph, URIRef
+
+from .errors import DlkgError, InputError
+from .extract import Extractor
+from .graph import GraphBuilder
+from .ingest import read_papers
+from .namespaces import DEFAULT_RESOURCE_BASE, PREFIXES, seeds_dir
+from .vocabulary import load_vocabulary, ontology_graph
+
+FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml",
+           ".xml": "xml", ".trig": "trig", ".nq": "nquads"}
+QUAD_FORMATS = {"trig", "nquads"}
+
+
+@dataclass
+class BuildResult:
+    dataset: Dataset                      # one named graph per paper (the publication's IRI names it)
+    papers: int = 0
+    answers: int = 0
+    reported: int = 0
+    problems: list[InputError] = field(default_factory=list)
+
+    def graph(self) -> Graph:
+        """All papers' triples as one Graph."""
+        g = Graph()
+        for prefix, ns in self.dataset.namespaces():
+            g.bind(prefix, ns)
+        for s, p, o, _ in self.dataset.quads((None, None, None, None)):
+            g.add((s, p, o))
+        return g
+
+
+def format_for(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise DlkgError(f"{path}: unknown output format {suffix!r}; use one of {', '.join(sorted(FORMATS))}")
+    return FORMATS[suffix]
+
+
+def build(inputs: Iterable[str | Path] | None = None, base: str = DEFAULT_RESOURCE_BASE,
+          on_paper: Callable[[str], None] | None = None) -> BuildResult:
+    """Build the KG of `inputs` (files or folders; default: the shipped seeds/). Bad records are skipped and listed
+    in `BuildResult.problems`; a paper id seen twice from the same source keeps its first record."""
+    vocabulary = load_vocabulary()
+    extractor = Extractor()
+    mapper = GraphBuilder(vocabulary, base)
+    result = BuildResult(Dataset())
+    for prefix, ns in PREFIXES.items():
+        result.dataset.bind(prefix, ns)
+    seen: set[tuple[str, str]] = set()
+
+    def skip(problem: InputError) -> None:
+        result.problems.append(problem)
+
+    papers = read_papers(list(inputs) if inputs else [seeds_dir()], vocabulary.questions, skip)
+    for paper in papers:
+        key = (paper.id, paper.source)
+        if key in seen:
+            skip(InputError(paper.origin, None, f"duplicate record for paper {paper.id!r} from source {paper.source!r}; kept the first"))
+            continue
+        seen.add(key)
+        facts = extractor.extract(paper)
+        named = result.dataset.graph(mapper.publication_iri(paper.id))
+        for triple in mapper.build(facts):
+            named.add(triple)
+        result.papers += 1
+        result.answers += len(facts.answers)
+        result.reported += sum(1 for a in facts.answers if a.reported)
+        if on_paper:
+            on_paper(paper.id)
+    return result
+
+
+def write(result: BuildResult, out: str | Path, with_ontology: bool = False) -> None:
+    """Serialise to `out` (format from its extension) through a temporary file, so a failed write leaves any
+    previous file intact."""
+    fmt = format_for(out)
+    out = Path(out)
+    if fmt in QUAD_FORMATS:
+        data: Graph | Dataset = result.dataset
+        if with_ontology:
+            onto = result.dataset.graph(URIRef("https://w3id.org/dlkg/ontology"))
+            for t in ontology_graph():
+                onto.add(t)
+    else:
+        data = result.graph()
+        if with_ontology:
+            data += ontology_graph()
+            for prefix, ns in PREFIXES.items():
+                data.bind(prefix, ns)
+    kwargs = {"context": {p: str(ns) for p, ns in PREFIXES.items()}, "auto_compact": True} if fmt == "json-ld" else {}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            data.serialize(destination=fh, format=fmt, **kwargs)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

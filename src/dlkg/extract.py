@@ -1,0 +1,431 @@
+"""Extraction: answer texts -> facts, with a spaCy pipeline built from the vocabulary.
+
+Pipeline (`make_nlp`): blank English tokenizer, sentencizer, then two registered components:
+- ``dlkg_sentence_roles`` labels every sentence: fact, missing (the answer says the information is absent),
+  generic (textbook knowledge after a "missing" statement, or phrased generically), speculative or negated;
+- ``dlkg_vocabulary_matcher`` finds vocabulary names (PhraseMatcher, longest match wins) into ``doc.spans``.
+`Extractor` then reads facts only from fact sentences: vocabulary entities, hyperparameter settings with parsed
+values, repository links and open-world names ("our BatNet++ model", "a custom dataset of 33,984 images").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import spacy
+from rdflib import URIRef
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from .ingest import Answer, Paper
+from .vocabulary import Term, Vocabulary, load_vocabulary
+
+FACT, MISSING, GENERIC, SPECULATIVE = "fact", "missing", "generic", "speculative"
+
+# ---------------------------------------------------------------- results
+@dataclass(frozen=True)
+class Evidence:
+    cq: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass
+class Fact:
+    """One extracted component: a vocabulary entity (term) or a paper-local thing (label only)."""
+    concept: str
+    label: str
+    term: Term | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    url: str | None = None
+
+
+@dataclass
+class Setting:
+    """A hyperparameter setting: name (a vocabulary term) and a value as written and as parsed."""
+    name: Term
+    value_text: str
+    value: Decimal | int | str
+    unit: str | None
+    evidence: Evidence
+
+
+@dataclass
+class AnswerResult:
+    answer: Answer
+    reported: bool
+
+
+@dataclass
+class PaperFacts:
+    paper: Paper
+    answers: list[AnswerResult]
+    facts: list[Fact]
+    settings: list[Setting]
+
+
+# ---------------------------------------------------------------- sentence roles
+_MISSING = re.compile(
+    r"\b(?:does(?:n't| not)|do(?:n't| not)|did(?:n't| not)|is(?:n't| not)|are(?:n't| not)|was(?:n't| not)|were(?:n't| not)|cannot|can't|could not|couldn't)\b"
+    r"[^.;]{0,60}?\b(?:provide|mention|specify|specified|include|state|describe|discuss|give|contain|indicate|detail|report|say|list|"
+    r"reveal|explicit|explicitly|clear|available|enough|sufficient|present|address|elaborate|know|determine|find|see|talk)"
+    r"|\bno (?:specific |explicit |direct |clear |further |detailed |additional |relevant )?(?:information|mention|details?|indication|data|evidence|reference)\b"
+    r"|\bnot (?:explicitly |specifically |directly |clearly |further |precisely )?(?:mentioned|provided|specified|stated|described|available|given|reported|discussed|included|known|detailed|addressed|defined|outlined|indicated|disclosed)\b"
+    r"|\bI (?:do not|don't|cannot|can't) (?:know|find|determine|say|answer|provide)|\bI'm not sure|\bI am not sure|\bI don't have"
+    r"|\b(?:unclear|unknown|not possible to (?:determine|say|know|answer)|cannot be (?:determined|inferred|answered))\b"
+    r"|\bthere is no (?:mention|information|explicit|specific|indication|discussion|reference)"
+    r"|\b(?:lacks?|absence of|missing) (?:any )?(?:specific |explicit )?(?:information|details|mention)",
+    re.I)
+_SPECULATIVE = re.compile(
+    r"\b(?:likely|probably|possibly|presumably|perhaps|may have|might have|could have|it is possible|it's possible|"
+    r"might be|may be|could be|would be|would have|seems? to|appears? to|it seems|assum(?:e|ed|ing)|"
+    r"can be inferred|it can be assumed|suggests? that|implies that|one could|speculat\w*|hypothetical|potentially)\b", re.I)
+_GENERIC = re.compile(
+    r"\b(?:common(?:ly)?|typical(?:ly)?|general(?:ly)?|usually|often|in practice|in general|various|several techniques|"
+    r"such as|for example|for instance|e\.g\.|include|includes|including|can be used|can help|are used to|is used to|"
+    r"is a (?:technique|method|type|common)|are (?:techniques|methods)|refers to|involves|helps? (?:to )?(?:prevent|improve|reduce))\b", re.I)
+_PAPER_CUES = re.compile(
+    r"\b(?:the (?:authors?|paper|study|article|researchers|pipeline|model was|models were|network was)|this (?:study|paper|work|pipeline)|"
+    r"they (?:used|use|trained|applied|employed|mention)|their|was (?:used|trained|applied|performed|employed|implemented|set|carried out|done)|"
+    r"were (?:used|trained|applied|performed|employed|implemented|set|collected|annotated|split|divided|carried out|done)|"
+    r"it (?:does )?(?:mentions?|states?|says)|mentions that|states that|according to)\b", re.I)
+_NEGATED_TERM = re.compile(r"\b(?:not|no|never|without|neither|nor|n't)\b", re.I)
+
+
+def sentence_role(text: str, after_missing: bool) -> str:
+    """Role of one sentence in an answer; `after_missing` is true once the answer said the information is absent."""
+    if _MISSING.search(text):
+        return MISSING
+    if _SPECULATIVE.search(text):
+        return SPECULATIVE
+    if after_missing and not _PAPER_CUES.search(text):
+        return GENERIC
+    if after_missing and _GENERIC.search(text) and not re.search(r"\b(?:mentions?|states?|says|used|applied|employed)\b", text, re.I):
+        return GENERIC
+    if re.match(r"\s*(?:common|typical|generally|in general|usually|some common|other common)\b", text, re.I):
+        return GENERIC
+    return FACT
+
+
+@Language.component("dlkg_sentence_roles")
+def sentence_roles(doc: Doc) -> Doc:
+    """Label each sentence with its role (fact, missing, generic, speculative): what later stages may read."""
+    after_missing = False
+    for sent in doc.sents:
+        role = sentence_role(sent.text, after_missing)
+        doc.user_data.setdefault("dlkg_roles", []).append((sent.start, sent.end, role))
+        if role == MISSING:
+            after_missing = True
+    return doc
+
+
+# ---------------------------------------------------------------- vocabulary matcher
+def _label_variants(label: str) -> set[str]:
+    """Spelling variants a paper may use for one name: hyphen/space/joined, and a plural."""
+    out = {label}
+    if "-" in label:
+        out |= {label.replace("-", " "), label.replace("-", "")}
+    if " " in label and len(label) <= 20 and re.search(r"\d", label):
+        out.add(label.replace(" ", ""))
+        out.add(label.replace(" ", "-"))
+    last = label.split()[-1] if label.split() else label
+    if last.isalpha() and len(last) > 3 and not last.endswith("s") and last.islower():
+        out.add(label + "s")
+    return out
+
+
+def _exact_case(label: str, term: Term) -> bool:
+    return term.case_sensitive or (len(label) <= 4 and label.upper() == label and any(c.isalpha() for c in label))
+
+
+@Language.factory("dlkg_vocabulary_matcher", default_config={"ontology_dir": None})
+def make_vocabulary_matcher(nlp: Language, name: str, ontology_dir: str | None) -> "VocabularyMatcher":
+    return VocabularyMatcher(nlp, load_vocabulary(Path(ontology_dir) if ontology_dir else None))
+
+
+class VocabularyMatcher:
+    """Finds every vocabulary name in a doc; overlapping names resolve to the longest (ResNet-50 over ResNet)."""
+
+    def __init__(self, nlp: Language, vocabulary: Vocabulary):
+        self.vocabulary = vocabulary
+        self.keys: dict[str, list[Term]] = {}
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        lower_patterns: dict[str, list[Doc]] = {}
+        exact_patterns: dict[str, list[Doc]] = {}
+        for term in vocabulary.terms.values():
+            key = str(term.iri)
+            self.keys.setdefault(key, []).append(term)
+            for label in term.labels:
+                exact = _exact_case(label, term)
+                for variant in (_label_variants(label) if not exact else {label}):
+                    (exact_patterns if exact else lower_patterns).setdefault(key, []).append(nlp.make_doc(variant))
+        for key, docs in lower_patterns.items():
+            self.lower.add(key, docs)
+        for key, docs in exact_patterns.items():
+            self.exact.add(key, docs)
+
+    def __call__(self, doc: Doc) -> Doc:
+        matches = self.lower(doc) + self.exact(doc)
+        spans = sorted({(s, e, k) for k, s, e in matches}, key=lambda m: (m[0], -(m[1] - m[0])))
+        kept: list[tuple[int, int, int]] = []
+        for s, e, k in spans:
+            if any(ks <= s and e <= ke and (ke - ks) > (e - s) for ks, ke, _ in kept):
+                continue  # inside a longer name
+            kept.append((s, e, k))
+        doc.spans["dlkg_terms"] = [Span(doc, s, e, label=k) for s, e, k in kept]
+        return doc
+
+
+def make_nlp(ontology_dir: Path | None = None) -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("dlkg_sentence_roles")
+    nlp.add_pipe("dlkg_vocabulary_matcher", config={"ontology_dir": str(ontology_dir) if ontology_dir else None})
+    return nlp
+
+
+@lru_cache(maxsize=2)
+def _cached_nlp(ontology_dir: Path | None) -> Language:
+    return make_nlp(ontology_dir)
+
+
+# ---------------------------------------------------------------- values
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\.\d+)"
+_SIZE = rf"{_NUMBER}(?:\s?[x×*]\s?{_NUMBER}){{1,2}}(?:\s?pixels?)?"
+_VALUE = re.compile(rf"({_SIZE}|{_NUMBER}\s?%|{_NUMBER}/{_NUMBER}|{_NUMBER})", re.I)
+_LEAD = re.compile(r"^(?:\s|of|was|were|is|are|set|to|=|:|equal|at|with|a|an|the|value|values|initially|initial|fixed|"
+                   r"used|using|by|as|\(|around|approximately|about|~)*", re.I)
+_LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|to|-|–)\s*", re.I)
+
+
+def parse_value(text: str) -> Decimal | int | str:
+    """'0.001' -> Decimal, '1e-4' -> Decimal('0.0001'), '200,000' -> 200000; sizes and percentages stay strings."""
+    t = text.strip()
+    plain = t.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+", t) else t
+    if re.fullmatch(r"\d+", plain):
+        return int(plain)
+    try:
+        if re.fullmatch(r"\d*\.?\d+(?:e[-+]?\d+)?", plain, re.I):
+            d = Decimal(plain)
+            return d if d != d.to_integral_value() or "." in plain or "e" in plain.lower() else int(d)
+    except InvalidOperation:
+        pass
+    return t
+
+
+def values_after(text: str) -> list[str]:
+    """The value(s) right after a hyperparameter name: 'of 0.001', '= 32', 'of 0.01, 0.001 and 0.0001'."""
+    lead = _LEAD.match(text)
+    rest = text[lead.end():] if lead else text
+    out = []
+    while True:
+        m = _VALUE.match(rest)
+        if not m:
+            break
+        out.append(m.group(1).strip())
+        rest = rest[m.end():]
+        sep = _LIST_SEP.match(rest)
+        if not sep or not _VALUE.match(rest[sep.end():]):
+            break
+        rest = rest[sep.end():]
+    return out
+
+
+_VALUE_BEFORE = re.compile(rf"({_SIZE}|{_NUMBER})\s*(?:-\s*)?$", re.I)
+_COUNT_NAMES = {"epochs", "iterations", "number of epochs", "training steps", "steps"}
+
+
+# ---------------------------------------------------------------- links and open-world names
+_URL = re.compile(r"(?:https?://|www\.|(?<![\w@])(?:github|gitlab|bitbucket)\.(?:com|org)/|(?<![\w/])doi\.org/|(?<![\w./])10\.\d{4,9}/)[^\s<>\"'\])}]+", re.I)
+_CODE_HOSTS = re.compile(r"(?:github|gitlab|bitbucket|sourceforge|codeocean)\.", re.I)
+
+
+def clean_url(url: str) -> str:
+    url = url.rstrip(".,;:!?*_`'\")]}>")
+    if url.lower().startswith("www."):
+        url = "https://" + url
+    elif re.match(r"(?:github|gitlab|bitbucket)\.|doi\.org/", url, re.I):
+        url = "https://" + url
+    elif re.match(r"10\.\d{4,9}/", url):
+        url = "https://doi.org/" + url
+    return url
+
+
+_OWN_DATASET = re.compile(
+    r"\b(?:(?:their|our|its) own|own|custom|new|novel|self-collected|in-house|private|original|proprietary)\s+"
+    r"((?:[\w-]+\s+){0,4}?)(?:dataset|data set|database|image collection|collection)\b", re.I)
+_DATASET_OF = re.compile(r"\b(?:a|the) (?:dataset|data set|collection) (?:of|consisting of|comprising|containing) ([\d,]{2,})", re.I)
+_NAMED_DATASET = re.compile(r"\b(?:the )?((?:[A-Z][\w+-]*\d[\w+-]*|[A-Z][a-z]*[A-Z][\w+-]*|[A-Z]{2,}[\w+-]*)(?: [A-Z0-9][\w+-]*){0,2}) (?:dataset|data set|database|corpus)\b")
+_NAMED_MODEL = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]*(?:Net|NET|Nets)[A-Za-z0-9]*(?:\+\+|\+)?|[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9_-]*(?=\s(?:model|architecture|network|classifier|detector)\b))")
+_NOT_NAMES = {"The", "This", "These", "Our", "Their", "A", "An", "It", "CNN", "DNN", "RNN", "GPU", "CPU", "RGB", "ML", "DL", "AI", "UAV"}
+
+
+# ---------------------------------------------------------------- extractor
+class Extractor:
+    """Turns one paper's answers into facts; one instance serves a whole corpus (the matcher is built once)."""
+
+    def __init__(self, ontology_dir: Path | None = None, nlp: Language | None = None):
+        self.nlp = nlp or _cached_nlp(ontology_dir)
+        self.vocabulary = load_vocabulary(ontology_dir)
+        self.hyper_by_label = {l.lower(): t for t in self.vocabulary.by_concept("Hyperparameter") for l in t.labels}
+        code_repo = [t for t in self.vocabulary.by_concept("CodeRepository")]
+        data_repo = [t for t in self.vocabulary.by_concept("DataRepository")]
+        self.repo_by_host = {re.sub(r"[^a-z]", "", t.pref_label.lower()): t for t in code_repo + data_repo}
+
+    def extract_many(self, papers: Iterable[Paper]) -> Iterator[PaperFacts]:
+        """Facts for every paper, streaming one paper at a time."""
+        for paper in papers:
+            yield self.extract(paper)
+
+    def extract(self, paper: Paper) -> PaperFacts:
+        facts: dict[tuple[str, str], Fact] = {}
+        settings: list[Setting] = []
+        results: list[AnswerResult] = []
+        docs = self.nlp.pipe(((a.text, a) for a in paper.answers), as_tuples=True)
+        for doc, answer in docs:
+            reported = self._read_answer(doc, answer, facts, settings)
+            results.append(AnswerResult(answer, reported))
+        return PaperFacts(paper, results, list(facts.values()), _dedupe_settings(settings))
+
+    # -- one answer
+    def _read_answer(self, doc: Doc, answer: Answer, facts: dict, settings: list[Setting]) -> bool:
+        roles = doc.user_data.get("dlkg_roles", [])
+        fact_sents = [doc[s:e] for s, e, role in roles if role == FACT]
+        if not fact_sents or not answer.text.strip():
+            return False
+        examples = {e.lower() for e in self.vocabulary.example_terms.get(answer.cq, ())}
+        found_specific = False
+        terms_by_sent: dict[int, list[Span]] = {}
+        for span in doc.spans.get("dlkg_terms", []):
+            sent_start = span.sent.start
+            terms_by_sent.setdefault(sent_start, []).append(span)
+        for sent in fact_sents:
+            for span in terms_by_sent.get(sent.start, []):
+                if self._negated(doc, span):
+                    continue
+                for term in self._terms(span.label_):
+                    if term.cqs and answer.cq not in term.cqs:
+                        continue
+                    if term.concept == "Hyperparameter":
+                        settings.extend(self._settings(doc, span, term, answer))
+                        continue
+                    self._add(facts, term.concept, term.pref_label, answer, span.start_char, span.end_char, doc.text, term)
+                    if span.text.lower() not in examples:
+                        found_specific = True
+            found_specific |= self._links(sent, answer, facts)
+            found_specific |= self._open_names(sent, answer, facts)
+        # an answer that only restates the question's examples in a fact-shaped sentence still reports something
+        # when it has a fact sentence that is not a bare echo
+        return found_specific or any(not _echo_only(s.text, examples) for s in fact_sents)
+
+    def _terms(self, key: str) -> list[Term]:
+        term = self.vocabulary.terms.get(URIRef(key))
+        return [term] if term else []
+
+    @staticmethod
+    def _negated(doc: Doc, span: Span) -> bool:
+        window = doc[max(span.sent.start, span.start - 3): min(span.sent.end, span.end + 3)]
+        return any(_NEGATED_TERM.fullmatch(t.text) for t in window) and not re.search(r"\bnot only\b", window.text, re.I)
+
+    @staticmethod
+    def _add(facts: dict, concept: str, label: str, answer: Answer, start: int, end: int, text: str,
+             term: Term | None = None, url: str | None = None) -> None:
+        key = (concept, str(term.iri) if term else (url or label.lower()))
+        fact = facts.get(key)
+        if fact is None:
+            fact = facts[key] = Fact(concept, label, term, url=url)
+        fact.evidence.append(Evidence(answer.cq, start, end, text[start:end]))
+
+    def _settings(self, doc: Doc, span: Span, term: Term, answer: Answer) -> list[Setting]:
+        sent_end = span.sent.end_char
+        after = doc.text[span.end_char: min(sent_end, span.end_char + 80)]
+        before = doc.text[max(span.sent.start_char, span.start_char - 25): span.start_char]
+        values = values_after(after)
+        if not values and term.pref_label in ("optimizer",):
+            nxt = [s for s in doc.spans["dlkg_terms"] if span.end <= s.start <= span.end + 4 or span.start - 3 <= s.start < span.start]
+            for s in nxt:
+                for t in self._terms(s.label_):
+                    if t.concept == "OptimizationTechnique":
+                        values = [t.pref_label]
+        if not values and (term.pref_label in _COUNT_NAMES or span.text.lower() in _COUNT_NAMES):
+            m = _VALUE_BEFORE.search(before)
+            if m:
+                values = [m.group(1)]
+        ev = Evidence(answer.cq, span.start_char, span.end_char, span.text)
+        out = []
+        for v in values:
+            unit = "%" if v.endswith("%") else None
+            out.append(Setting(term, v, parse_value(v), unit, ev))
+        return out
+
+    def _links(self, sent: Span, answer: Answer, facts: dict) -> bool:
+        found = False
+        for m in _URL.finditer(sent.text):
+            url = clean_url(m.group(0))
+            if len(url) < 12:
+                continue
+            is_code_host = bool(_CODE_HOSTS.search(url))
+            if answer.cq in ("CQ10", "CQ8"):
+                concept = "CodeRepositoryLink"
+            elif answer.cq in ("CQ11", "CQ9"):
+                concept = "DataRepositoryLink"
+            elif is_code_host:
+                concept = "CodeRepositoryLink"
+            else:
+                continue
+            start = sent.start_char + m.start()
+            self._add(facts, concept, url, answer, start, start + len(m.group(0)), sent.doc.text, url=url)
+            host = re.sub(r"^https?://(?:www\.)?", "", url).split("/")[0].split(".")
+            repo = self.repo_by_host.get(host[0].lower()) if host else None
+            wanted = "CodeRepository" if concept == "CodeRepositoryLink" else "DataRepository"
+            if repo is not None and repo.concept == wanted:
+                self._add(facts, wanted, repo.pref_label, answer, start, start + len(m.group(0)), sent.doc.text, repo)
+            found = True
+        return found
+
+    def _open_names(self, sent: Span, answer: Answer, facts: dict) -> bool:
+        """Names not in the vocabulary whose phrasing makes their type clear."""
+        found = False
+        text, base = sent.text, sent.start_char
+        known = {s.text for s in sent.doc.spans.get("dlkg_terms", []) if s.start >= sent.start and s.end <= sent.end}
+        if answer.cq in ("CQ5", "CQ1", "CQ2"):
+            for m in list(_OWN_DATASET.finditer(text)) + list(_DATASET_OF.finditer(text)):
+                self._add(facts, "Dataset", "own dataset", answer, base + m.start(), base + m.end(), sent.doc.text)
+                found = True
+            for m in _NAMED_DATASET.finditer(text):
+                name = m.group(1)
+                if name.split()[0] in _NOT_NAMES or name in known or any(name in k or k in name for k in known):
+                    continue
+                self._add(facts, "Dataset", name, answer, base + m.start(1), base + m.end(1), sent.doc.text)
+                found = True
+        if answer.cq in ("CQ12", "CQ25", "CQ5", "CQ13", "CQ19"):
+            for m in _NAMED_MODEL.finditer(text):
+                name = m.group(1)
+                if name in _NOT_NAMES or name in known or any(name in k for k in known):
+                    continue
+                if re.fullmatch(r"[A-Z]{2,5}s?", name) and answer.cq != "CQ12":
+                    continue
+                self._add(facts, "DeepLearningModel", name, answer, base + m.start(1), base + m.end(1), sent.doc.text)
+                found = True
+        return found
+
+
+def _echo_only(text: str, examples: set[str]) -> bool:
+    return bool(examples) and all(e in text.lower() for e in list(examples)[:2]) and bool(_GENERIC.search(text))
+
+
+def _dedupe_settings(settings: list[Setting]) -> list[Setting]:
+    seen, out = set(), []
+    for s in settings:
+        key = (str(s.name.iri), str(s.value))
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out

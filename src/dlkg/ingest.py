@@ -1,0 +1,242 @@
+"""Read answers (JSONL, gzipped JSONL, folders of per-CQ text files, prompt dumps) into `Paper` records.
+
+Readers never stop at a bad record: they report it (file and line) through `on_error` and go on,
+so one broken line does not cost the rest of a corpus.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .errors import InputError
+
+CQ_IDS = tuple(f"CQ{i}" for i in range(1, 29))
+ErrorHandler = Callable[[InputError], None]
+
+
+@dataclass
+class Answer:
+    cq: str
+    text: str
+    question: str = ""
+    origin: str = ""  # "file:line" the answer was read from
+
+
+@dataclass
+class Paper:
+    id: str
+    source: str
+    answers: list[Answer]
+    title: str | None = None
+    doi: str | None = None
+    origin: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- repair of PDF-extraction artefacts
+_TLD = r"(?:com|org|net|io|edu|gov|de|uk|fr|nl|ch|au|ca|info|html?|php|git|ac|co|eu|int|us)"
+_REPAIRS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(https?):\s*/\s*/\s*"), r"\1://"),                        # "https: //"
+    (re.compile(r"(?<![\d.])(\d{1,3})\. (\d+)\b"), r"\1.\2"),                   # "0. 001" -> "0.001"
+    (re.compile(r"\b([A-Za-z0-9-]+)\. (" + _TLD + r")\b(?=[/\s>)\]\"',;:.]|$)"), r"\1.\2"),  # "github. com"
+    (re.compile(r"\b(zenodo|figshare|dryad|gbif|pangaea)\. (\d)", re.I), r"\1.\2"),  # "zenodo. 3066235"
+    (re.compile(r"\b(www)\. ([a-z])", re.I), r"\1.\2"),
+    (re.compile(r"(\d) ?× ?10 ?[−-] ?(\d+)"), r"\1e-\2"),                      # "1 × 10−4" -> "1e-4"
+    (re.compile(r"\b10 ?\^ ?[−-] ?(\d+)"), r"1e-\1"),                           # "10^-4" -> "1e-4"
+]
+_PROMPT_JUNK = re.compile(r"\s*%\s*(?:INSTRUCTIONS|Explanation|Final Answer|Query|Answer)\b.*\Z", re.S)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def repair_text(text: str) -> str:
+    """Undo the artefacts PDF extraction and prompt pasting leave in answers ("0. 001", "github. com", "%INSTRUCTIONS")."""
+    text = _CONTROL.sub(" ", text.replace("\ufeff", ""))
+    text = _PROMPT_JUNK.sub("", text)
+    for pattern, repl in _REPAIRS:
+        text = pattern.sub(repl, text)
+    return text.strip()
+
+
+def normalise_cq(value: object) -> str | None:
+    """'CQ12', 'cq12', 12 -> 'CQ12'; None when it is not one of CQ1..CQ28."""
+    m = re.fullmatch(r"\s*(?:CQ)?\s*(\d{1,2})\s*", str(value), re.I)
+    if m and 1 <= int(m.group(1)) <= 28:
+        return f"CQ{int(m.group(1))}"
+    return None
+
+
+# ---------------------------------------------------------------- JSONL
+def _paper_from_record(rec: object, where: str, path: str, line: int | None) -> Paper:
+    if not isinstance(rec, dict):
+        raise InputError(path, line, f"expected a JSON object, got {type(rec).__name__}")
+    for key in ("id", "source", "answers"):
+        if key not in rec:
+            raise InputError(path, line, f"missing required field {key!r}")
+    pid, source, answers = rec["id"], rec["source"], rec["answers"]
+    if not isinstance(pid, (str, int)) or not str(pid).strip():
+        raise InputError(path, line, "field 'id' must be a non-empty string")
+    if not isinstance(source, str) or not source.strip():
+        raise InputError(path, line, "field 'source' must be a non-empty string")
+    if not isinstance(answers, list):
+        raise InputError(path, line, "field 'answers' must be a list")
+    out = []
+    for i, a in enumerate(answers):
+        if not isinstance(a, dict) or "cq" not in a or "answer" not in a:
+            raise InputError(path, line, f"answer #{i + 1} must be an object with 'cq' and 'answer'")
+        cq = normalise_cq(a["cq"])
+        if cq is None:
+            raise InputError(path, line, f"answer #{i + 1} has unknown CQ id {a['cq']!r} (expected CQ1..CQ28)")
+        text = a["answer"] if isinstance(a["answer"], str) else ("" if a["answer"] is None else str(a["answer"]))
+        out.append(Answer(cq, repair_text(text), str(a.get("question") or ""), where))
+    title = rec.get("title")
+    doi = rec.get("doi")
+    return Paper(str(pid).strip(), source.strip(), out, title if isinstance(title, str) and title.strip() else None,
+                 doi if isinstance(doi, str) and doi.strip() else None, where)
+
+
+def read_jsonl(path: Path, on_error: ErrorHandler) -> Iterator[Paper]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        raw = opener(path, "rb")
+        stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline=None)
+        lineno = 0
+        while True:
+            try:
+                line = stream.readline()
+            except (UnicodeDecodeError, EOFError, OSError, gzip.BadGzipFile) as exc:
+                on_error(InputError(str(path), lineno + 1, f"unreadable data: {exc}"))
+                return
+            if not line:
+                break
+            lineno += 1
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                on_error(InputError(str(path), lineno, f"invalid JSON ({exc.msg} at column {exc.colno})"))
+                continue
+            try:
+                yield _paper_from_record(rec, f"{path}:{lineno}", str(path), lineno)
+            except InputError as exc:
+                on_error(exc)
+    except OSError as exc:
+        on_error(InputError(str(path), None, f"cannot read: {exc.strerror or exc}"))
+
+
+# ---------------------------------------------------------------- text layouts
+_PER_CQ_FILE = re.compile(r"^(?P<paper>Publication_?.+?)(?:\.pdf)?_(?P<cq>CQ\d{1,2})\.txt$", re.I)
+
+
+def _read_text(path: Path, on_error: ErrorHandler) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        on_error(InputError(str(path), None, f"cannot read: {exc.strerror or exc}"))
+        return None
+    if b"\x00" in data[:4096]:
+        on_error(InputError(str(path), None, "binary file, not text"))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        on_error(InputError(str(path), line, "invalid UTF-8"))
+        return None
+
+
+def _paper_id_from_stem(stem: str) -> str:
+    m = re.match(r"Publication_?(.+)$", stem, re.I)
+    return f"Publication_{m.group(1)}" if m else stem
+
+
+def _cq_by_question(question: str, questions: dict[str, str]) -> str | None:
+    """The CQ whose question text shares most words with `question` (prompt dumps carry no CQ ids)."""
+    words = set(re.findall(r"[a-z]+", question.lower()))
+    best, score = None, 0.0
+    for cq, text in questions.items():
+        other = set(re.findall(r"[a-z]+", text.lower()))
+        overlap = len(words & other) / max(1, len(words | other))
+        if overlap > score:
+            best, score = cq, overlap
+    return best if score >= 0.5 else None
+
+
+def read_prompt_dump(path: Path, text: str, questions: dict[str, str], on_error: ErrorHandler) -> Paper | None:
+    """Read the two prompt layouts of the seed documents: 'CQ: ... / Answer: ...' blocks, or one RAG prompt
+    ('Query: "..."' followed by 'Helpful Answer:')."""
+    answers: list[Answer] = []
+    blocks = list(re.finditer(r"^CQ:\s*(?P<q>.+?)\s*\nAnswer:\s*(?P<a>.*?)(?=^CQ:|^Provide your answer|\Z)", text, re.M | re.S))
+    for m in blocks:
+        cq = _cq_by_question(m.group("q"), questions)
+        line = text[: m.start()].count("\n") + 1
+        if cq is None:
+            on_error(InputError(str(path), line, f"question not recognised as one of CQ1..CQ28: {m.group('q')[:80]!r}"))
+            continue
+        answers.append(Answer(cq, repair_text(m.group("a")), m.group("q").strip(), f"{path}:{line}"))
+    rag = re.search(r'Query:\s*"?(?P<q>[^"\n]+)"?\s*\n.*?Helpful Answer:\s*(?P<a>.*)\Z', text, re.S)
+    if not blocks and rag:
+        cq = _cq_by_question(rag.group("q"), questions)
+        line = text[: rag.start()].count("\n") + 1
+        if cq is None:
+            on_error(InputError(str(path), line, f"question not recognised as one of CQ1..CQ28: {rag.group('q')[:80]!r}"))
+        else:
+            answers.append(Answer(cq, repair_text(rag.group("a")), rag.group("q").strip(), f"{path}:{line}"))
+    if not answers:
+        return None
+    return Paper(_paper_id_from_stem(path.stem), "unknown", answers, origin=str(path))
+
+
+def read_folder(folder: Path, questions: dict[str, str], on_error: ErrorHandler) -> Iterator[Paper]:
+    """A folder of `Publication<N>_CQ<k>.txt` files (one paper per prefix), JSONL files and prompt dumps."""
+    per_cq: dict[str, list[Answer]] = defaultdict(list)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.name
+        if name.endswith((".jsonl", ".jsonl.gz")):
+            yield from read_jsonl(path, on_error)
+            continue
+        m = _PER_CQ_FILE.match(name)
+        if m:
+            text = _read_text(path, on_error)
+            cq = normalise_cq(m.group("cq")[2:])
+            if text is None:
+                continue
+            if cq is None:
+                on_error(InputError(str(path), None, f"unknown CQ id {m.group('cq')!r} in file name"))
+                continue
+            per_cq[_paper_id_from_stem(m.group("paper"))].append(Answer(cq, repair_text(text), "", str(path)))
+        elif name.endswith(".txt"):
+            text = _read_text(path, on_error)
+            if text is not None:
+                paper = read_prompt_dump(path, text, questions, on_error)
+                if paper is not None:
+                    yield paper
+    for pid, answers in per_cq.items():
+        answers.sort(key=lambda a: int(a.cq[2:]))
+        yield Paper(pid, "unknown", answers, origin=str(folder))
+
+
+def read_papers(inputs: Iterable[str | Path], questions: dict[str, str], on_error: ErrorHandler) -> Iterator[Paper]:
+    """Every paper of every input (file or folder), in input order."""
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            yield from read_folder(path, questions, on_error)
+        elif not path.exists():
+            on_error(InputError(str(path), None, "no such file or folder"))
+        elif path.name.endswith((".jsonl", ".jsonl.gz", ".json")):
+            yield from read_jsonl(path, on_error)
+        else:
+            text = _read_text(path, on_error)
+            if text is not None:
+                paper = read_prompt_dump(path, text, questions, on_error)
+                if paper is None:
+                    on_error(InputError(str(path), None, "no answers found (expected JSONL or 'CQ: ... Answer: ...' text)"))
+                else:
+                    yield paper

@@ -1,0 +1,142 @@
+"""Saved SPARQL queries (queries/*.rq): discovery, safe parameter binding, and running them on graphs or an endpoint.
+
+Parameters are never pasted into query text: on rdflib they are `initBindings`; on an endpoint they become a
+trailing VALUES clause whose literals rdflib escapes (`Literal.n3()`), so a value cannot change the query's shape.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from rdflib import Graph, Literal, Variable
+from rdflib.plugins.sparql import prepareQuery
+
+from .errors import QueryError
+from .namespaces import queries_dir
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    description: str
+
+
+@dataclass
+class SavedQuery:
+    name: str
+    path: Path
+    title: str
+    description: str
+    params: list[Param] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+@dataclass
+class QueryResult:
+    variables: list[str]
+    rows: list[list[str | None]]
+
+    def as_dicts(self) -> list[dict[str, str | None]]:
+        return [dict(zip(self.variables, row)) for row in self.rows]
+
+    def render(self, fmt: str = "table") -> str:
+        if fmt == "json":
+            return json.dumps(self.as_dicts(), indent=1, ensure_ascii=False)
+        if fmt == "csv":
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\n")
+            w.writerow(self.variables)
+            w.writerows([["" if v is None else v for v in row] for row in self.rows])
+            return buf.getvalue()
+        cells = [self.variables] + [["" if v is None else v for v in row] for row in self.rows]
+        widths = [min(60, max(len(str(r[i])) for r in cells)) for i in range(len(self.variables))]
+        line = lambda r: "  ".join(str(v)[:60].ljust(w) for v, w in zip(r, widths)).rstrip()
+        out = [line(self.variables), "  ".join("-" * w for w in widths)] + [line(r) for r in cells[1:]]
+        out.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
+        return "\n".join(out)
+
+
+def _parse_header(path: Path) -> SavedQuery:
+    title, desc, params, current = path.stem, [], [], None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        body = line[1:].strip()
+        m = re.match(r"(title|description|param):\s*(.*)", body)
+        if m:
+            current = m.group(1)
+            if current == "title":
+                title = m.group(2)
+            elif current == "description":
+                desc.append(m.group(2))
+            else:
+                name, _, pdesc = m.group(2).partition("|")
+                params.append(Param(name.strip(), pdesc.strip()))
+        elif current == "description" and body:
+            desc.append(body)
+    return SavedQuery(path.stem, path, title, " ".join(desc), params)
+
+
+def list_queries(folder: Path | None = None) -> list[SavedQuery]:
+    return [_parse_header(p) for p in sorted((folder or queries_dir()).glob("*.rq"))]
+
+
+def load_query(name_or_file: str | Path) -> SavedQuery:
+    """A saved query by name (file stem in queries/) or by path to a .rq file."""
+    path = Path(name_or_file)
+    if path.suffix == ".rq" and path.is_file():
+        return _parse_header(path)
+    candidate = queries_dir() / f"{name_or_file}.rq"
+    if candidate.is_file():
+        return _parse_header(candidate)
+    known = ", ".join(q.name for q in list_queries())
+    raise QueryError(f"no saved query {str(name_or_file)!r}; known queries: {known}")
+
+
+def _check_params(query: SavedQuery, params: dict[str, str]) -> None:
+    declared = {p.name for p in query.params}
+    unknown = set(params) - declared
+    if unknown:
+        raise QueryError(f"query {query.name!r} has no parameter(s) {', '.join(sorted(unknown))}; "
+                         f"it takes: {', '.join(sorted(declared)) or 'none'}")
+    missing = declared - set(params)
+    if missing:
+        raise QueryError(f"query {query.name!r} needs --param {', '.join(f'{m}=VALUE' for m in sorted(missing))}")
+
+
+def _cell(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def run_query(query: SavedQuery | str | Path, graphs: Sequence[Graph] = (), params: dict[str, str] | None = None,
+              endpoint: str | None = None, timeout: float = 60.0) -> QueryResult:
+    """Run a saved query on in-memory graphs (merged) or on a SPARQL endpoint."""
+    q = query if isinstance(query, SavedQuery) else load_query(query)
+    params = dict(params or {})
+    _check_params(q, params)
+    if endpoint:
+        from .store import select
+        return select(endpoint, q.text, {k: Literal(v) for k, v in params.items()}, timeout)
+    merged = graphs[0] if len(graphs) == 1 else _union(graphs)
+    try:
+        prepared = prepareQuery(q.text)
+    except Exception as exc:  # pyparsing raises its own exception types
+        raise QueryError(f"{q.path}: not valid SPARQL: {exc}") from exc
+    result = merged.query(prepared, initBindings={Variable(k): Literal(v) for k, v in params.items()})
+    variables = [str(v) for v in result.vars or []]
+    return QueryResult(variables, [[_cell(row[v]) for v in variables] for row in result])
+
+
+def _union(graphs: Iterable[Graph]) -> Graph:
+    g = Graph()
+    for part in graphs:
+        g += part
+    return g

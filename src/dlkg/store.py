@@ -1,0 +1,86 @@
+"""A SPARQL 1.1 store as the KG's home: load one named graph per paper (replacing it), and query it.
+
+SPARQLWrapper talks to the endpoint; a paper is replaced in one update request (DROP SILENT GRAPH + INSERT DATA),
+so loading it again gives the same triples, not twice as many.
+"""
+from __future__ import annotations
+
+import os
+from typing import Iterable
+from urllib.error import HTTPError, URLError
+
+from rdflib import Graph, Literal, URIRef
+from SPARQLWrapper import JSON, POST, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+from .errors import StoreError
+from .query import QueryResult
+
+ONTOLOGY_GRAPH = URIRef("https://w3id.org/dlkg/graph/ontology")
+
+
+def update_endpoint_for(endpoint: str) -> str:
+    """Oxigraph serves queries on /query and updates on /update; Fuseki on /<ds>/query and /<ds>/update;
+    Virtuoso, GraphDB and QLever take both on one URL."""
+    if endpoint.rstrip("/").endswith("/query"):
+        return endpoint.rstrip("/")[: -len("query")] + "update"
+    return endpoint
+
+
+def _client(url: str, timeout: float) -> SPARQLWrapper:
+    client = SPARQLWrapper(url)
+    client.setTimeout(int(timeout))
+    user, password = os.environ.get("DLKG_SPARQL_USER"), os.environ.get("DLKG_SPARQL_PASSWORD")
+    if user:
+        client.setCredentials(user, password or "")
+    return client
+
+
+def _fail(url: str, exc: Exception) -> StoreError:
+    if isinstance(exc, HTTPError):
+        return StoreError(f"{url}: the endpoint answered HTTP {exc.code} {exc.reason}")
+    if isinstance(exc, URLError):
+        return StoreError(f"{url}: cannot reach the endpoint ({exc.reason})")
+    return StoreError(f"{url}: {exc}")
+
+
+def select(endpoint: str, query: str, bindings: dict[str, Literal], timeout: float = 60.0) -> QueryResult:
+    """Run a SELECT; parameters travel as a trailing VALUES clause of escaped literals."""
+    if bindings:
+        names = " ".join(f"?{k}" for k in bindings)
+        values = " ".join(v.n3() for v in bindings.values())
+        query = f"{query.rstrip()}\nVALUES ({names}) {{ ({values}) }}\n"
+    client = _client(endpoint, timeout)
+    client.setQuery(query)
+    client.setReturnFormat(JSON)
+    client.setMethod(POST)
+    try:
+        data = client.queryAndConvert()
+    except (HTTPError, URLError, SPARQLWrapperException, OSError) as exc:
+        raise _fail(endpoint, exc) from exc
+    variables = data["head"]["vars"]
+    rows = [[b.get(v, {}).get("value") for v in variables] for b in data["results"]["bindings"]]
+    return QueryResult(variables, rows)
+
+
+def replace_graph(update_endpoint: str, graph_iri: URIRef, graph: Graph, timeout: float = 60.0) -> None:
+    """Replace one named graph with `graph` in a single update request."""
+    body = graph.serialize(format="nt")
+    client = _client(update_endpoint, timeout)
+    client.setMethod(POST)
+    client.setQuery(f"DROP SILENT GRAPH <{graph_iri}> ;\nINSERT DATA {{ GRAPH <{graph_iri}> {{\n{body}\n}} }}")
+    try:
+        client.query()
+    except (HTTPError, URLError, SPARQLWrapperException, OSError) as exc:
+        raise _fail(update_endpoint, exc) from exc
+
+
+def load(graphs: Iterable[tuple[URIRef, Graph]], endpoint: str, update_endpoint: str | None = None,
+         timeout: float = 60.0) -> int:
+    """Load (graph IRI, graph) pairs, replacing each named graph; returns the number of graphs loaded."""
+    target = update_endpoint or update_endpoint_for(endpoint)
+    n = 0
+    for iri, g in graphs:
+        replace_graph(target, iri, g, timeout)
+        n += 1
+    return n

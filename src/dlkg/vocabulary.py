@@ -1,0 +1,93 @@
+"""The shipped knowledge: ontology (TBox), SKOS vocabulary and the 28 competency questions, read from ontology/.
+
+The extractor's matcher is built from this data, so a new architecture is one Turtle entry, not a code change.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+
+from .namespaces import CONCEPTS, DLKG, ontology_dir
+
+
+@dataclass(frozen=True)
+class Term:
+    """One vocabulary entry: a shared entity with its names and where its generic names are meaningful."""
+    iri: URIRef
+    concept: str                 # one of CONCEPTS
+    pref_label: str
+    labels: tuple[str, ...]      # prefLabel first, then altLabels
+    cqs: frozenset[str] = frozenset()  # empty: meaningful in every answer
+    case_sensitive: bool = False
+
+
+@dataclass
+class Vocabulary:
+    terms: dict[URIRef, Term]
+    questions: dict[str, str]                     # CQ id -> question text
+    example_terms: dict[str, tuple[str, ...]]     # CQ id -> the question's own examples
+    component_property: dict[str, URIRef]         # concept -> its sub-property of dlkg:hasComponent
+    broader: dict[URIRef, tuple[URIRef, ...]] = field(default_factory=dict)
+
+    def by_concept(self, concept: str) -> list[Term]:
+        return [t for t in self.terms.values() if t.concept == concept]
+
+
+def ontology_files(folder: Path | None = None) -> list[Path]:
+    """The TBox and every vocabulary file, in a stable order."""
+    folder = folder or ontology_dir()
+    return sorted(folder.rglob("*.ttl"))
+
+
+@lru_cache(maxsize=4)
+def ontology_graph(folder: Path | None = None) -> Graph:
+    """TBox + vocabulary as one rdflib Graph (small: a few thousand triples). Cached; do not mutate."""
+    g = Graph()
+    for path in ontology_files(folder):
+        g.parse(path, format="turtle")
+    return g
+
+
+def _concept_of_class(g: Graph) -> dict[URIRef, str]:
+    out: dict[URIRef, str] = {}
+    for concept in CONCEPTS:
+        for cls in g.transitive_subjects(RDFS.subClassOf, DLKG[concept]):
+            out.setdefault(cls, concept)
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(folder: Path | None = None) -> Vocabulary:
+    g = ontology_graph(folder)
+    concept_of = _concept_of_class(g)
+    terms: dict[URIRef, Term] = {}
+    for s in set(g.subjects(SKOS.prefLabel, None)):
+        if not isinstance(s, URIRef):
+            continue
+        concepts = [concept_of[c] for c in g.objects(s, RDF.type) if c in concept_of]
+        if not concepts:
+            continue
+        pref = str(g.value(s, SKOS.prefLabel))
+        alts = sorted(str(o) for o in g.objects(s, SKOS.altLabel))
+        cqs = frozenset(str(o) for o in g.objects(s, DLKG.askedInCQ))
+        case = g.value(s, DLKG.caseSensitive) == Literal(True)
+        terms[s] = Term(s, concepts[0], pref, (pref, *alts), cqs, case)
+    questions, examples = {}, {}
+    for q in g.subjects(RDF.type, DLKG.CompetencyQuestion):
+        cq = str(g.value(q, DCTERMS.identifier))
+        questions[cq] = str(g.value(q, DLKG.questionText) or "")
+        examples[cq] = tuple(sorted(str(o) for o in g.objects(q, DLKG.exampleTerm)))
+    broader = {s: tuple(g.objects(s, SKOS.broader)) for s in terms}
+    props = {}
+    for prop in g.transitive_subjects(RDFS.subPropertyOf, DLKG.hasComponent):
+        rng = g.value(prop, RDFS.range)
+        if rng is not None and str(rng).startswith(str(DLKG)) and str(rng)[len(str(DLKG)):] in CONCEPTS:
+            props[str(rng)[len(str(DLKG)):]] = prop
+    missing = set(CONCEPTS) - set(props)
+    if missing:
+        raise ValueError(f"ontology lacks component properties for {sorted(missing)}")
+    return Vocabulary(terms, questions, examples, props, broader)
