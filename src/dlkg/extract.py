@@ -166,6 +166,7 @@ class VocabularyMatcher:
                 exact = _exact_case(label, term)
                 for variant in (_label_variants(label) if not exact else {label}):
                     (exact_patterns if exact else lower_patterns).setdefault(key, []).append(nlp.make_doc(variant))
+        self.setting_keys = {nlp.vocab.strings.add(str(t.iri)) for t in vocabulary.by_concept("Hyperparameter")}
         for key, docs in lower_patterns.items():
             self.lower.add(key, docs)
         for key, docs in exact_patterns.items():
@@ -176,11 +177,22 @@ class VocabularyMatcher:
         spans = sorted({(s, e, k) for k, s, e in matches}, key=lambda m: (m[0], -(m[1] - m[0])))
         kept: list[tuple[int, int, int]] = []
         for s, e, k in spans:
-            if any(ks <= s and e <= ke and (ke - ks) > (e - s) for ks, ke, _ in kept):
-                continue  # inside a longer name
+            layer = k in self.setting_keys
+            if any(ks <= s and e <= ke and (ke - ks) > (e - s) and (kk in self.setting_keys) == layer for ks, ke, kk in kept):
+                continue  # inside a longer name of the same layer (hyperparameter names are a layer of their own)
             kept.append((s, e, k))
+        kept = [m for m in kept if not self._head_of_previous(m, kept, doc)]
         doc.spans["dlkg_terms"] = [Span(doc, s, e, label=k) for s, e, k in kept]
         return doc
+
+
+    def _head_of_previous(self, match: tuple[int, int, int], kept: list[tuple[int, int, int]], doc: Doc) -> bool:
+        """A generic name right after a narrower one is its head noun ("Tesla V100 GPU"), not a second thing."""
+        s, _, k = match
+        for ps, pe, pk in kept:
+            if pe == s and URIRef(doc.vocab.strings[k]) in self.vocabulary.ancestors(URIRef(doc.vocab.strings[pk])):
+                return True
+        return False
 
 
 def make_nlp(ontology_dir: Path | None = None) -> Language:

@@ -17,7 +17,7 @@ from .vocabulary import Vocabulary
 def slug(text: str, max_len: int = 60) -> str:
     """A readable, always-valid IRI segment for any text; a short hash keeps distinct long or odd texts distinct."""
     s = re.sub(r"[^a-z0-9]+", "-", text.lower().replace("+", "plus")).strip("-")
-    if not s or len(s) > max_len or s != text.lower():
+    if not s or len(s) > max_len or re.search(r"[^A-Za-z0-9 ._+-]", text):
         digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
         s = f"{s[:max_len].rstrip('-')}-{digest}" if s else digest
     return s

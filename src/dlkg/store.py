@@ -6,6 +6,7 @@ so loading it again gives the same triples, not twice as many.
 from __future__ import annotations
 
 import os
+import re
 from typing import Iterable
 from urllib.error import HTTPError, URLError
 
@@ -45,11 +46,15 @@ def _fail(url: str, exc: Exception) -> StoreError:
 
 
 def select(endpoint: str, query: str, bindings: dict[str, Literal], timeout: float = 60.0) -> QueryResult:
-    """Run a SELECT; parameters travel as a trailing VALUES clause of escaped literals."""
+    """Run a SELECT; parameters travel as a VALUES block of escaped literals at the top of the WHERE clause
+    (inside it, so FILTERs see them; a trailing VALUES would be joined only after the FILTERs ran)."""
     if bindings:
         names = " ".join(f"?{k}" for k in bindings)
         values = " ".join(v.n3() for v in bindings.values())
-        query = f"{query.rstrip()}\nVALUES ({names}) {{ ({values}) }}\n"
+        where = re.search(r"\bWHERE\s*\{", query, re.I)
+        if where is None:
+            raise StoreError("a parameterised query needs a WHERE clause")
+        query = f"{query[:where.end()]}\n  VALUES ({names}) {{ ({values}) }}{query[where.end():]}"
     client = _client(endpoint, timeout)
     client.setQuery(query)
     client.setReturnFormat(JSON)

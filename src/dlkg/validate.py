@@ -8,7 +8,7 @@ import pyshacl
 from rdflib import Graph, Node, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
 
-from .namespaces import DLKG, shapes_dir
+from .namespaces import DLKG, PREFIXES, shapes_dir
 from .vocabulary import ontology_graph
 
 
@@ -38,6 +38,11 @@ class ValidationReport:
         lines = [f"Does not conform: {len(self.violations)} violation(s)."]
         lines += [f"  {v}" for v in self.violations]
         return "\n".join(lines)
+
+
+_NAMES = Graph()
+for _prefix, _ns in PREFIXES.items():
+    _NAMES.bind(_prefix, _ns)
 
 
 def shapes_graph(folder: Path | None = None) -> Graph:
@@ -70,7 +75,7 @@ def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = 
 def _short(g: Graph, node: Node) -> str:
     if isinstance(node, URIRef):
         try:
-            return g.namespace_manager.normalizeUri(node)
+            return _NAMES.namespace_manager.normalizeUri(node)
         except Exception:  # rdflib raises plain exceptions for IRIs it cannot abbreviate
             return f"<{node}>"
     return str(node)

@@ -33,6 +33,17 @@ class Vocabulary:
     component_property: dict[str, URIRef]         # concept -> its sub-property of dlkg:hasComponent
     broader: dict[URIRef, tuple[URIRef, ...]] = field(default_factory=dict)
 
+    def ancestors(self, iri: URIRef) -> set[URIRef]:
+        """Every entry above `iri` in the skos:broader taxonomy."""
+        seen: set[URIRef] = set()
+        todo = list(self.broader.get(iri, ()))
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                todo.extend(self.broader.get(node, ()))
+        return seen
+
     def by_concept(self, concept: str) -> list[Term]:
         return [t for t in self.terms.values() if t.concept == concept]
 

@@ -1,0 +1,92 @@
+"""Extraction on small hand-written answers (not corpus copies): negation, hedging, synonyms, values, open names."""
+from decimal import Decimal
+
+import pytest
+
+from dlkg.extract import Extractor, parse_value, values_after
+from dlkg.ingest import Answer, Paper, repair_text
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    return Extractor()
+
+
+def run(extractor, *answers):
+    paper = Paper("P", "test", [Answer(cq, repair_text(text)) for cq, text in answers])
+    return extractor.extract(paper)
+
+
+def names(result, concept):
+    return sorted(f.label for f in result.facts if f.concept == concept)
+
+
+def test_missing_information_is_not_reported_and_generic_advice_yields_nothing(extractor):
+    r = run(extractor, ("CQ6", "The context does not provide information on preprocessing. However, common "
+                               "preprocessing steps include normalization, scaling and cleaning."))
+    assert r.answers[0].reported is False
+    assert r.facts == []
+
+
+def test_speculation_yields_no_facts(extractor):
+    r = run(extractor, ("CQ15", "The optimizer is not stated, but the authors likely used Adam."))
+    assert names(r, "OptimizationTechnique") == []
+    assert r.answers[0].reported is False
+
+
+def test_synonyms_link_to_one_entry_and_specific_beats_generic(extractor):
+    r = run(extractor, ("CQ15", "Weights were optimised with stochastic gradient descent."),
+            ("CQ12", "We trained a ResNet50 network."),
+            ("CQ20", "Training used a GeForce RTX 2080 graphics card."))
+    assert names(r, "OptimizationTechnique") == ["stochastic gradient descent"]
+    assert names(r, "DeepLearningModel") == ["ResNet-50"]
+    assert "NVIDIA GeForce RTX 2080" in names(r, "HardwareResource")
+    assert all(a.reported for a in r.answers)
+
+
+def test_explicitly_unused_things_are_not_facts(extractor):
+    r = run(extractor, ("CQ17", "Dropout was applied after each dense layer; no weight decay was used."))
+    assert names(r, "RegularizationMethod") == ["dropout"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("0.001", Decimal("0.001")), ("1e-4", Decimal("0.0001")), ("200,000", 200000), ("32", 32),
+    ("50%", "50%"), ("224x224", "224x224"),
+])
+def test_parse_value(text, expected):
+    assert parse_value(text) == expected
+
+
+def test_values_after_reads_lists():
+    assert values_after(" of 0.01, 0.001 and 0.0001 were tried") == ["0.01", "0.001", "0.0001"]
+    assert values_after(" was set to 64.") == ["64"]
+
+
+def test_hyperparameter_settings_with_repaired_numbers(extractor):
+    r = run(extractor, ("CQ13", "The network used a learning rate of 0. 001, a batch size of 32 and momentum of 0.9. "
+                                "It was trained for 120 epochs with the Adam optimizer."))
+    got = {(s.name.pref_label, s.value) for s in r.settings}
+    assert {("learning rate", Decimal("0.001")), ("batch size", 32), ("momentum", Decimal("0.9")),
+            ("epochs", 120), ("optimizer", "Adam")} <= got
+
+
+def test_open_world_model_and_own_dataset(extractor):
+    r = run(extractor, ("CQ12", "The study introduces the SwiftBirdNet architecture, a convolutional neural network."),
+            ("CQ5", "The authors collected a custom dataset of 12,500 drone images of seals."))
+    assert "SwiftBirdNet" in names(r, "DeepLearningModel")
+    assert "convolutional neural network" in names(r, "DeepLearningModel")
+    assert names(r, "Dataset") == ["own dataset"]
+
+
+def test_code_link_and_host(extractor):
+    r = run(extractor, ("CQ10", "The code is available at https://github. com/example/owl-counter."))
+    assert names(r, "CodeRepositoryLink") == ["https://github.com/example/owl-counter"]
+    assert names(r, "CodeRepository") == ["GitHub"]
+
+
+def test_every_fact_keeps_its_evidence(extractor):
+    text = "The model was implemented in PyTorch."
+    r = run(extractor, ("CQ19", text))
+    (fact,) = [f for f in r.facts if f.concept == "Framework"]
+    ev = fact.evidence[0]
+    assert (ev.cq, text[ev.start:ev.end], ev.quote) == ("CQ19", "PyTorch", "PyTorch")
