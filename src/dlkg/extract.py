@@ -213,7 +213,9 @@ _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\.\d+)"
 _SIZE = rf"{_NUMBER}(?:\s?[x×*]\s?{_NUMBER}){{1,2}}(?:\s?pixels?)?"
 _VALUE = re.compile(rf"({_SIZE}|{_NUMBER}\s?%|{_NUMBER}/{_NUMBER}|{_NUMBER})", re.I)
 _LEAD = re.compile(r"^(?:\s|of|was|were|is|are|set|to|=|:|equal|at|with|a|an|the|value|values|initially|initial|fixed|"
-                   r"used|using|by|as|\(|around|approximately|about|~)*", re.I)
+                   r"used|using|by|as|\(|around|approximately|about|~|"
+                   r"(?:for|in|of) (?:the |each |every )?(?:first|last|second|third|final|hidden|output|input|convolutional|dense|\w+) (?:layers?|stage|phase|block)\b)*", re.I)
+_LOST_EXPONENT = re.compile(r"^\s?(?:[\^⋅·]|[×x*]\s?10\b)")
 _LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|to|-|–)\s*", re.I)
 
 
@@ -232,6 +234,21 @@ def parse_value(text: str) -> Decimal | int | str:
     return t
 
 
+def normalise_size(value: str) -> str:
+    """'640 × 640 pixels' -> '640x640'; other values unchanged."""
+    if re.search(r"\d\s?[x×*]\s?\d", value):
+        return re.sub(r"\s?pixels?$", "", re.sub(r"\s?[x×*]\s?", "x", value))
+    return value
+
+
+_PER_VARIANT = re.compile(rf"(?:^|[(,;:]|\band\b)\s*({_SIZE}|{_NUMBER})\s+for\b", re.I)
+
+
+def per_variant_values(segment: str) -> list[str]:
+    """Values given per model or stage: 'varies (48 for Inception-V3, 32 for MobileNet-V2 ...)'."""
+    return [normalise_size(m.group(1)) for m in _PER_VARIANT.finditer(segment)]
+
+
 def values_after(text: str) -> list[str]:
     """The value(s) right after a hyperparameter name: 'of 0.001', '= 32', 'of 0.01, 0.001 and 0.0001'."""
     lead = _LEAD.match(text)
@@ -239,9 +256,9 @@ def values_after(text: str) -> list[str]:
     out = []
     while True:
         m = _VALUE.match(rest)
-        if not m:
-            break
-        out.append(m.group(1).strip())
+        if not m or _LOST_EXPONENT.match(rest[m.end():]):
+            break  # "10^4", "5 ⋅ 10": the exponent was lost in PDF extraction; no value beats a wrong one
+        out.append(normalise_size(m.group(1).strip()))
         rest = rest[m.end():]
         sep = _LIST_SEP.match(rest)
         if not sep or not _VALUE.match(rest[sep.end():]):
@@ -286,7 +303,20 @@ class Extractor:
     def __init__(self, ontology_dir: Path | None = None, nlp: Language | None = None):
         self.nlp = nlp or _cached_nlp(ontology_dir)
         self.vocabulary = load_vocabulary(ontology_dir)
-        self.hyper_by_label = {l.lower(): t for t in self.vocabulary.by_concept("Hyperparameter") for l in t.labels}
+        self.setting_keys = {self.nlp.vocab.strings.add(str(t.iri)) for t in self.vocabulary.by_concept("Hyperparameter")}
+        # categorical values (ReLU, Adam, cross-entropy) read near their hyperparameter's name
+        self.value_patterns: dict[URIRef, re.Pattern[str]] = {}
+        self.value_names: dict[str, str] = {}
+        for hyper, pairs in self.vocabulary.setting_values.items():
+            by_entry: dict[URIRef, list[str]] = {}
+            for label, entry in pairs:
+                by_entry.setdefault(entry, []).append(label)
+            for entry, labels in by_entry.items():
+                display = min((l for l in labels if not l.islower()), key=len, default=labels[0])
+                self.value_names.update({l.lower(): display for l in labels})
+            alternatives = sorted({l for l, _ in pairs}, key=len, reverse=True)
+            self.value_patterns[hyper] = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w-])", re.I)
+        self.optimizer = next((t for t in self.vocabulary.by_concept("Hyperparameter") if t.pref_label == "optimizer"), None)
         code_repo = [t for t in self.vocabulary.by_concept("CodeRepository")]
         data_repo = [t for t in self.vocabulary.by_concept("DataRepository")]
         self.repo_by_host = {re.sub(r"[^a-z]", "", t.pref_label.lower()): t for t in code_repo + data_repo}
@@ -331,6 +361,8 @@ class Extractor:
                     self._add(facts, term.concept, term.pref_label, answer, span.start_char, span.end_char, doc.text, term)
                     if span.text.lower() not in examples:
                         found_specific = True
+            if answer.cq == "CQ13" and self.optimizer is not None:
+                settings.extend(self._optimizer_settings(sent, answer))
             found_specific |= self._links(sent, answer, facts)
             found_specific |= self._open_names(sent, answer, facts)
         # an answer that only restates the question's examples in a fact-shaped sentence still reports something
@@ -360,21 +392,39 @@ class Extractor:
         after = doc.text[span.end_char: min(sent_end, span.end_char + 80)]
         before = doc.text[max(span.sent.start_char, span.start_char - 25): span.start_char]
         values = values_after(after)
-        if not values and term.pref_label in ("optimizer",):
-            nxt = [s for s in doc.spans["dlkg_terms"] if span.end <= s.start <= span.end + 4 or span.start - 3 <= s.start < span.start]
-            for s in nxt:
-                for t in self._terms(s.label_):
-                    if t.concept == "OptimizationTechnique":
-                        values = [t.pref_label]
+        if not values:
+            segment = re.split(r"\s-\s|\n|;", after, maxsplit=1)[0]
+            next_name = [x.start_char - span.end_char for x in doc.spans["dlkg_terms"]
+                         if x.label in self.setting_keys and x.start_char > span.end_char]
+            values = per_variant_values(segment[: min(next_name, default=len(segment))])
+        if not values and term.iri in self.value_patterns:
+            pattern = self.value_patterns[term.iri]
+            near = [(m.start(), m) for m in pattern.finditer(after[:60])] or \
+                   [(len(before) - m.end(), m) for m in pattern.finditer(before)]
+            if near:
+                values = [self.value_names[min(near, key=lambda x: x[0])[1].group(0).lower()]]
         if not values and (term.pref_label in _COUNT_NAMES or span.text.lower() in _COUNT_NAMES):
             m = _VALUE_BEFORE.search(before)
-            if m:
+            if m and not re.search(r"\b(?:every|each|after|last|first|within)\s+$", before[: m.start()], re.I):
                 values = [m.group(1)]
         ev = Evidence(answer.cq, span.start_char, span.end_char, span.text)
         out = []
         for v in values:
             unit = "%" if v.endswith("%") else None
             out.append(Setting(term, v, parse_value(v), unit, ev))
+        return out
+
+    def _optimizer_settings(self, sent: Span, answer: Answer) -> list[Setting]:
+        """An optimiser named in the hyperparameter answer is the value of the 'optimizer' setting."""
+        out = []
+        for m in self.value_patterns.get(self.optimizer.iri, re.compile("(?!)")).finditer(sent.text):
+            window = sent.text[max(0, m.start() - 20): m.start()]
+            if _NEGATED_TERM.search(window) or re.search(r"\b(?:either|or)\s*$", window):
+                continue
+            start = sent.start_char + m.start()
+            ev = Evidence(answer.cq, start, start + len(m.group(0)), m.group(0))
+            name = self.value_names[m.group(0).lower()]
+            out.append(Setting(self.optimizer, name, name, None, ev))
         return out
 
     def _links(self, sent: Span, answer: Answer, facts: dict) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
+from .errors import DlkgError
 from .namespaces import CONCEPTS, DLKG, ontology_dir
 
 
@@ -31,6 +32,7 @@ class Vocabulary:
     questions: dict[str, str]                     # CQ id -> question text
     example_terms: dict[str, tuple[str, ...]]     # CQ id -> the question's own examples
     component_property: dict[str, URIRef]         # concept -> its sub-property of dlkg:hasComponent
+    setting_values: dict[URIRef, list[tuple[str, URIRef]]]  # hyperparameter -> (label, value entry) of its known values
     broader: dict[URIRef, tuple[URIRef, ...]] = field(default_factory=dict)
 
     def ancestors(self, iri: URIRef) -> set[URIRef]:
@@ -59,7 +61,10 @@ def ontology_graph(folder: Path | None = None) -> Graph:
     """TBox + vocabulary as one rdflib Graph (small: a few thousand triples). Cached; do not mutate."""
     g = Graph()
     for path in ontology_files(folder):
-        g.parse(path, format="turtle")
+        try:
+            g.parse(path, format="turtle")
+        except Exception as exc:  # rdflib's parsers raise their own exception types
+            raise DlkgError(f"{path}: not valid Turtle: {exc}") from exc
     return g
 
 
@@ -101,4 +106,8 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
     missing = set(CONCEPTS) - set(props)
     if missing:
         raise ValueError(f"ontology lacks component properties for {sorted(missing)}")
-    return Vocabulary(terms, questions, examples, props, broader)
+    values: dict[URIRef, list[tuple[str, URIRef]]] = {}
+    for value, hyper in g.subject_objects(DLKG.valueOf):
+        for label in [g.value(value, SKOS.prefLabel), *g.objects(value, SKOS.altLabel)]:
+            values.setdefault(hyper, []).append((str(label), value))
+    return Vocabulary(terms, questions, examples, props, values, broader)
