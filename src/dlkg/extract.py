@@ -23,9 +23,10 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .ingest import Answer, Paper
+from .namespaces import CQ_CONCEPTS
 from .vocabulary import Term, Vocabulary, load_vocabulary
 
-FACT, MISSING, GENERIC, SPECULATIVE = "fact", "missing", "generic", "speculative"
+FACT, MISSING, GENERIC, SPECULATIVE, META = "fact", "missing", "generic", "speculative", "meta"
 
 # ---------------------------------------------------------------- results
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ class PaperFacts:
 _MISSING = re.compile(
     r"\b(?:does(?:n't| not)|do(?:n't| not)|did(?:n't| not)|is(?:n't| not)|are(?:n't| not)|was(?:n't| not)|were(?:n't| not)|cannot|can't|could not|couldn't)\b"
     r"[^.;]{0,60}?\b(?:provide|mention|specify|specified|include|state|describe|discuss|give|contain|indicate|detail|report|say|list|"
-    r"reveal|explicit|explicitly|clear|available|enough|sufficient|present|address|elaborate|know|determine|find|see|talk)"
+    r"reveal|explicit|explicitly|clear|available|enough|sufficient|present|address|elaborate|know|determine|find|see|talk|"
+    r"delve|offer|go into|touch|cover|share|have access|outline|shed|contain|appear)"
     r"|\bno (?:specific |explicit |direct |clear |further |detailed |additional |relevant )?(?:information|mention|details?|indication|data|evidence|reference)\b"
     r"|\bnot (?:explicitly |specifically |directly |clearly |further |precisely )?(?:mentioned|provided|specified|stated|described|available|given|reported|discussed|included|known|detailed|addressed|defined|outlined|indicated|disclosed)\b"
     r"|\bI (?:do not|don't|cannot|can't) (?:know|find|determine|say|answer|provide)|\bI'm not sure|\bI am not sure|\bI don't have"
@@ -82,6 +84,14 @@ _MISSING = re.compile(
     r"|\bthere is no (?:mention|information|explicit|specific|indication|discussion|reference)"
     r"|\b(?:lacks?|absence of|missing) (?:any )?(?:specific |explicit )?(?:information|details|mention)",
     re.I)
+_META = re.compile(
+    r"^\s*(?:The|This|That) (?:provided |given |above |retrieved )?(?:text|context|paper|article|passage|document|excerpt|information|discussion|study)s? "
+    r"(?:\w+ )?(?:primarily |mainly |mostly |largely |seems to |appears to )?(?:focus|focuses|discuss|discusses|describes|is about|deals|talks|revolves|centers|centres|highlights|covers|is focused|explores)\b", re.I)
+_EVIDENCE = re.compile(
+    r"\b(?:it is (?:mentioned|stated|noted|described|reported)|is mentioned that|(?:it|the (?:text|context|paper|study|article|authors?)) (?:does |also |only )?"
+    r"(?:mentions?|states?|notes?|reports?|describes?|indicates?|refers? to|specif(?:y|ies)|provides?|shows?)|according to|as mentioned|"
+    r"is referred to as|mentions the use|we can (?:confirm|see)|it can be inferred|can be inferred that)\b", re.I)
+_DONT_KNOW = re.compile(r"\s*(?:I (?:don't|do not) know|I'm sorry|I am sorry|Unfortunately, I (?:don't|do not|cannot))\b", re.I)
 _SPECULATIVE = re.compile(
     r"\b(?:likely|probably|possibly|presumably|perhaps|may have|might have|could have|it is possible|it's possible|"
     r"might be|may be|could be|would be|would have|seems? to|appears? to|it seems|assum(?:e|ed|ing)|"
@@ -94,12 +104,20 @@ _PAPER_CUES = re.compile(
     r"\b(?:the (?:authors?|paper|study|article|researchers|pipeline|model was|models were|network was)|this (?:study|paper|work|pipeline)|"
     r"they (?:used|use|trained|applied|employed|mention)|their|was (?:used|trained|applied|performed|employed|implemented|set|carried out|done)|"
     r"were (?:used|trained|applied|performed|employed|implemented|set|collected|annotated|split|divided|carried out|done)|"
-    r"it (?:does )?(?:mentions?|states?|says)|mentions that|states that|according to)\b", re.I)
+    r"it (?:does )?(?:mentions?|states?|says)|mentions that|states that|according to|in this (?:context|case|work|study|paper)|"
+    r"(?:was|were|had been) (?:\w+ly )?\w+(?:ed|en)|the authors|we (?:used|trained|applied|collected))\b", re.I)
+_TEXTBOOK = re.compile(
+    r"\b(?:can help|helps? (?:to )?(?:\w+ )?(?:prevent|improve|reduce|ensure|make|avoid)|can be used|is a (?:technique|method|process|type|common|popular|widely)|"
+    r"are (?:techniques|methods|common)|involves?|typically|commonly|generally|usually|often used|refers? to|aims? to|"
+    r"this ensures|ensures? that|is used to|are used to|is designed to|allows? (?:the|for)|by doing so|"
+    r"(?:can|could|may|should) be (?:\w+ed|set|done|run|employed|applied|handled)|one (?:can|could|may|approach))\b", re.I)
 _NEGATED_TERM = re.compile(r"\b(?:not|no|never|without|neither|nor|n't)\b", re.I)
 
 
 def sentence_role(text: str, after_missing: bool) -> str:
     """Role of one sentence in an answer; `after_missing` is true once the answer said the information is absent."""
+    if _META.match(text) and not _MISSING.search(text):
+        return META
     if _MISSING.search(text):
         return MISSING
     if _SPECULATIVE.search(text):
@@ -110,6 +128,8 @@ def sentence_role(text: str, after_missing: bool) -> str:
         return GENERIC
     if re.match(r"\s*(?:common|typical|generally|in general|usually|some common|other common)\b", text, re.I):
         return GENERIC
+    if _TEXTBOOK.search(text) and not _PAPER_CUES.search(text):
+        return GENERIC
     return FACT
 
 
@@ -117,11 +137,17 @@ def sentence_role(text: str, after_missing: bool) -> str:
 def sentence_roles(doc: Doc) -> Doc:
     """Label each sentence with its role (fact, missing, generic, speculative): what later stages may read."""
     after_missing = False
+    roles = []
     for sent in doc.sents:
         role = sentence_role(sent.text, after_missing)
-        doc.user_data.setdefault("dlkg_roles", []).append((sent.start, sent.end, role))
+        roles.append((sent.start, sent.end, role))
         if role == MISSING:
             after_missing = True
+    # an answer that is mostly textbook prose and never points at the paper is a generic overview throughout
+    wordy = [(s, e, r) for s, e, r in roles if e - s > 4]
+    if wordy and sum(r == GENERIC for _, _, r in wordy) * 3 >= len(wordy) and not _PAPER_CUES.search(doc.text):
+        roles = [(s, e, GENERIC if r == FACT else r) for s, e, r in roles]
+    doc.user_data["dlkg_roles"] = roles
     return doc
 
 
@@ -340,7 +366,7 @@ class Extractor:
     def _read_answer(self, doc: Doc, answer: Answer, facts: dict, settings: list[Setting]) -> bool:
         roles = doc.user_data.get("dlkg_roles", [])
         fact_sents = [doc[s:e] for s, e, role in roles if role == FACT]
-        if not fact_sents or not answer.text.strip():
+        if not answer.text.strip():
             return False
         examples = {e.lower() for e in self.vocabulary.example_terms.get(answer.cq, ())}
         found_specific = False
@@ -365,9 +391,22 @@ class Extractor:
                 settings.extend(self._optimizer_settings(sent, answer))
             found_specific |= self._links(sent, answer, facts)
             found_specific |= self._open_names(sent, answer, facts)
-        # an answer that only restates the question's examples in a fact-shaped sentence still reports something
-        # when it has a fact sentence that is not a bare echo
-        return found_specific or any(not _echo_only(s.text, examples) for s in fact_sents)
+        if _DONT_KNOW.match(answer.text):
+            return False
+        if not any(role == MISSING for _, _, role in roles):
+            return found_specific or any(not _echo_only(s.text, examples) for s in fact_sents)
+        # after "the context does not say", people still count what the paper does say on the question's topic
+        return any(self._on_topic(doc[s:e], answer.cq) for s, e, role in roles
+                   if role == FACT or (role != META and _EVIDENCE.search(doc[s:e].text)))
+
+    def _on_topic(self, sent: Span, cq: str) -> bool:
+        """Does the sentence name something of the question's own concept (not negated)?"""
+        concepts = CQ_CONCEPTS.get(cq, ())
+        for span in sent.doc.spans.get("dlkg_terms", []):
+            if sent.start <= span.start and span.end <= sent.end and not self._negated(sent.doc, span):
+                if any(t.concept in concepts and (not t.cqs or cq in t.cqs) for t in self._terms(span.label_)):
+                    return True
+        return bool(cq in ("CQ10", "CQ11") and _URL.search(sent.text))
 
     def _terms(self, key: str) -> list[Term]:
         term = self.vocabulary.terms.get(URIRef(key))

@@ -50,13 +50,13 @@ _REPAIRS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(\d) ?× ?10 ?[−-] ?(\d+)"), r"\1e-\2"),                      # "1 × 10−4" -> "1e-4"
     (re.compile(r"\b10 ?\^ ?[−-] ?(\d+)"), r"1e-\1"),                           # "10^-4" -> "1e-4"
 ]
-_PROMPT_JUNK = re.compile(r"\s*%\s*(?:INSTRUCTIONS|Explanation|Final Answer|Query|Answer)\b.*\Z", re.S)
+_PROMPT_JUNK = re.compile(r"\s*%\s*(?:INSTRUCTIONS|Explanation|Final Answer|Query|Answer)\b.*\Z|\n\s*\**References?:?\**\s*\n.*\Z", re.S)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def repair_text(text: str) -> str:
     """Undo the artefacts PDF extraction and prompt pasting leave in answers ("0. 001", "github. com", "%INSTRUCTIONS")."""
-    text = _CONTROL.sub(" ", text.replace("\ufeff", ""))
+    text = _CONTROL.sub(" ", text.replace("\ufeff", "").replace("\u2019", "'").replace("\u2018", "'"))
     text = _PROMPT_JUNK.sub("", text)
     for pattern, repl in _REPAIRS:
         text = pattern.sub(repl, text)
