@@ -90,3 +90,28 @@ def test_every_fact_keeps_its_evidence(extractor):
     (fact,) = [f for f in r.facts if f.concept == "Framework"]
     ev = fact.evidence[0]
     assert (ev.cq, text[ev.start:ev.end], ev.quote) == ("CQ19", "PyTorch", "PyTorch")
+
+
+def test_i_dont_know_and_framing_only_answers_are_not_reported(extractor):
+    r = run(extractor, ("CQ20", "I don't know. The provided text focuses on bird migration routes."),
+            ("CQ19", "The provided text focuses on the ecology of seabirds in general."))
+    assert [a.reported for a in r.answers] == [False, False]
+
+
+def test_after_a_not_provided_only_on_topic_evidence_makes_it_reported(extractor):
+    on_topic = ("CQ22", "The context does not list all metrics. However, it does mention that the F1-score was computed.")
+    off_topic = ("CQ24", "The context does not mention randomness. However, it does mention two databases, T0 and T1.")
+    r = run(extractor, on_topic, off_topic)
+    assert [a.reported for a in r.answers] == [True, False]
+
+
+def test_textbook_overview_without_the_paper_yields_no_facts(extractor):
+    r = run(extractor, ("CQ26", "Data bias can be handled in several ways. Oversampling involves duplicating examples "
+                                "of the minority class, and undersampling typically removes examples of the majority class."))
+    assert r.facts == [] and r.answers[0].reported is False
+
+
+def test_raw_data_phrases_keep_what_the_data_shows(extractor):
+    r = run(extractor, ("CQ1", "The authors deployed recorders that captured nocturnal frog audio recordings, and "
+                               "drones took photographs of the wetland."))
+    assert set(names(r, "RawData")) == {"nocturnal frog audio recordings", "photographs of wetland"}

@@ -88,9 +88,10 @@ _META = re.compile(
     r"^\s*(?:The|This|That) (?:provided |given |above |retrieved )?(?:text|context|paper|article|passage|document|excerpt|information|discussion|study)s? "
     r"(?:\w+ )?(?:primarily |mainly |mostly |largely |seems to |appears to )?(?:focus|focuses|discuss|discusses|describes|is about|deals|talks|revolves|centers|centres|highlights|covers|is focused|explores)\b", re.I)
 _EVIDENCE = re.compile(
-    r"\b(?:it is (?:mentioned|stated|noted|described|reported)|is mentioned that|(?:it|the (?:text|context|paper|study|article|authors?)) (?:does |also |only )?"
+    r"\b(?:it is (?:mentioned|stated|noted|described|reported)|is mentioned that|(?:it|the (?:text|context|paper|study|article|authors?)) (?:does |also |only |\w+ly )?"
     r"(?:mentions?|states?|notes?|reports?|describes?|indicates?|refers? to|specif(?:y|ies)|provides?|shows?)|according to|as mentioned|"
     r"is referred to as|mentions the use|we can (?:confirm|see)|it can be inferred|can be inferred that)\b", re.I)
+_REPOSITORY_CONCEPTS = {"CodeRepository", "DataRepository", "CodeRepositoryLink", "DataRepositoryLink"}
 _DONT_KNOW = re.compile(r"\s*(?:I (?:don't|do not) know|I'm sorry|I am sorry|Unfortunately, I (?:don't|do not|cannot))\b", re.I)
 _SPECULATIVE = re.compile(
     r"\b(?:likely|probably|possibly|presumably|perhaps|may have|might have|could have|it is possible|it's possible|"
@@ -319,6 +320,20 @@ _OWN_DATASET = re.compile(
 _DATASET_OF = re.compile(r"\b(?:a|the) (?:dataset|data set|collection) (?:of|consisting of|comprising|containing) ([\d,]{2,})", re.I)
 _NAMED_DATASET = re.compile(r"\b(?:the )?((?:[A-Z][\w+-]*\d[\w+-]*|[A-Z][a-z]*[A-Z][\w+-]*|[A-Z]{2,}[\w+-]*)(?: [A-Z0-9][\w+-]*){0,2}) (?:dataset|data set|database|corpus)\b")
 _NAMED_MODEL = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]*(?:Net|NET|Nets)[A-Za-z0-9]*(?:\+\+|\+)?|[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9_-]*(?=\s(?:model|architecture|network|classifier|detector)\b))")
+_RAW_DATA_HEAD = re.compile(
+    r"\b(images|imagery|photographs|photos|recordings|videos|video clips|scans|point clouds|time series|"
+    r"occurrence records|records|counts|observations)\b(?:\s+of\s+((?:the\s+)?(?:[\w-]+\s){0,2}[\w-]+))?")
+_NOT_MODIFIERS = {
+    "the", "a", "an", "of", "and", "or", "with", "from", "using", "used", "these", "those", "their", "its", "raw", "input",
+    "training", "test", "testing", "validation", "such", "as", "various", "different", "other", "some", "all", "new", "data",
+    "format", "formats", "type", "types", "deep", "learning", "pipeline", "specific", "provided", "digital", "high", "large",
+    "many", "more", "is", "are", "was", "were", "in", "on", "for", "to", "by", "be", "include", "includes", "including",
+    "collected", "consists", "consisting", "this", "that", "which", "it", "they", "uses", "use", "e", "g", "i", "also",
+    "both", "two", "three", "several", "individual", "original", "labelled", "labeled", "annotated", "into", "form",
+    "through", "via", "collecting", "capturing", "taking", "take", "any", "each", "every", "our", "multiple", "numerous",
+    "following", "same", "whole", "full", "entire", "only", "mainly", "primarily", "specifically", "not", "no",
+    "took", "take", "takes", "made", "make", "makes", "has", "have", "had", "give", "gives", "provide", "provides",
+    "produce", "produces", "contain", "contains", "capture", "captures", "acquire", "acquires", "obtain", "obtains"}
 _NOT_NAMES = {"The", "This", "These", "Our", "Their", "A", "An", "It", "CNN", "DNN", "RNN", "GPU", "CPU", "RGB", "ML", "DL", "AI", "UAV"}
 
 
@@ -401,12 +416,15 @@ class Extractor:
 
     def _on_topic(self, sent: Span, cq: str) -> bool:
         """Does the sentence name something of the question's own concept (not negated)?"""
-        concepts = CQ_CONCEPTS.get(cq, ())
+        concepts = set(CQ_CONCEPTS.get(cq, ()))
+        repository_cq = bool(concepts & _REPOSITORY_CONCEPTS)
+        if repository_cq:
+            concepts |= _REPOSITORY_CONCEPTS  # code and data often share one host; any of them bears on the question
         for span in sent.doc.spans.get("dlkg_terms", []):
             if sent.start <= span.start and span.end <= sent.end and not self._negated(sent.doc, span):
-                if any(t.concept in concepts and (not t.cqs or cq in t.cqs) for t in self._terms(span.label_)):
+                if any(t.concept in concepts and (repository_cq or not t.cqs or cq in t.cqs) for t in self._terms(span.label_)):
                     return True
-        return bool(cq in ("CQ10", "CQ11") and _URL.search(sent.text))
+        return repository_cq and bool(_URL.search(sent.text))
 
     def _terms(self, key: str) -> list[Term]:
         term = self.vocabulary.terms.get(URIRef(key))
@@ -506,6 +524,12 @@ class Extractor:
                     continue
                 self._add(facts, "Dataset", name, answer, base + m.start(1), base + m.end(1), sent.doc.text)
                 found = True
+        if answer.cq in ("CQ1", "CQ2"):
+            for m in _RAW_DATA_HEAD.finditer(text):
+                label = _raw_data_label(text[: m.start()], m.group(1), m.group(2))
+                if label:
+                    self._add(facts, "RawData", label, answer, base + m.start(), base + m.end(), sent.doc.text)
+                    found = True
         if answer.cq in ("CQ12", "CQ25", "CQ5", "CQ13", "CQ19"):
             for m in _NAMED_MODEL.finditer(text):
                 name = m.group(1)
@@ -516,6 +540,28 @@ class Extractor:
                 self._add(facts, "DeepLearningModel", name, answer, base + m.start(1), base + m.end(1), sent.doc.text)
                 found = True
         return found
+
+
+def _raw_data_label(before: str, head: str, of_phrase: str | None) -> str | None:
+    """'bird audio recordings', 'images of the sea floor': a data noun with the modifiers that say what it shows."""
+    modifiers: list[str] = []
+    for word in reversed(before.split()[-3:]):
+        w = word.strip(",;:()\"'")
+        if not w or w != word or w.lower() in _NOT_MODIFIERS or not re.fullmatch(r"[A-Za-z][\w-]*", w) or re.search(r"(?:ed|ing|ly)$", w.lower()):
+            break
+        modifiers.insert(0, w)
+    tail = []
+    if of_phrase:
+        tail = []
+        for w in of_phrase.split():
+            if w.lower() in ("the", "a", "an"):
+                continue
+            if w.lower() in _NOT_MODIFIERS or not re.fullmatch(r"[A-Za-z][\w-]*", w):
+                break
+            tail.append(w)
+    if not modifiers and not tail:
+        return None
+    return " ".join(modifiers + [head] + (["of"] + tail if tail else []))
 
 
 def _echo_only(text: str, examples: set[str]) -> bool:
