@@ -112,6 +112,7 @@ _TEXTBOOK = re.compile(
     r"are (?:techniques|methods|common)|involves?|typically|commonly|generally|usually|often used|refers? to|aims? to|"
     r"this ensures|ensures? that|is used to|are used to|is designed to|allows? (?:the|for)|by doing so|"
     r"(?:can|could|may|should) be (?:\w+ed|set|done|run|employed|applied|handled)|one (?:can|could|may|approach))\b", re.I)
+_NEGATED_LIST = re.compile(r"\b(?:no|not|n't|never|without|neither|nor|unclear whether|whether)\b[^.;]*\b(?:such as|like|e\.g\.|including|or|nor)\b[^.;]*$", re.I)
 _NEGATED_TERM = re.compile(r"\b(?:not|no|never|without|neither|nor|n't)\b", re.I)
 
 
@@ -323,6 +324,20 @@ _NAMED_MODEL = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]*(?:Net|NET|Nets)[A-Za-z0
 _RAW_DATA_HEAD = re.compile(
     r"\b(images|imagery|photographs|photos|recordings|videos|video clips|scans|point clouds|time series|"
     r"occurrence records|records|counts|observations)\b(?:\s+of\s+((?:the\s+)?(?:[\w-]+\s){0,2}[\w-]+))?")
+_TASK_HEAD = re.compile(
+    r"\b(classification|detection|segmentation|identification|recognition|counting|estimation|prediction|regression|"
+    r"mapping|localization|localisation|tracking|delineation|monitoring)\b(?:\s+of\s+((?:the\s+)?(?:[\w-]+\s){0,2}[\w-]+))?")
+_NOMINAL = {"classify": "classification", "detect": "detection", "segment": "segmentation", "identify": "identification",
+            "recognize": "recognition", "recognise": "recognition", "count": "counting", "estimate": "estimation",
+            "predict": "prediction", "map": "mapping", "localize": "localization", "localise": "localisation", "track": "tracking"}
+_TASK_VERB = re.compile(r"\b(?:to |and |or )(?:automatically |accurately |automate |)(" + "|".join(_NOMINAL) + r")\s+(?:the |between )?((?:[\w-]+\s?){1,4})", re.I)
+_DATA_COUNT = re.compile(
+    r"\b\d[\d,.]*\s+(?:[\w-]+\s){0,3}?(?:images|photographs|photos|recordings|audio files|audio clips|videos|scans|"
+    r"thumbnails|clips|patches|crops|samples|frames|spectrograms)\b", re.I)
+_SPLIT_SETS = (("train", re.compile(r"\btrain(?:ing)?\b", re.I)), ("validation", re.compile(r"\bvalidat(?:ion|ing)\b", re.I)),
+               ("test", re.compile(r"\btest(?:ing)?\b", re.I)))
+_SPLIT_VERB = re.compile(r"\b(?:split|divided|partitioned|separated|allocated|assigned|subsets?|sets?|used for)\b", re.I)
+_PERCENT = re.compile(r"(\d{1,2}(?:\.\d+)?)\s?%")
 _NOT_MODIFIERS = {
     "the", "a", "an", "of", "and", "or", "with", "from", "using", "used", "these", "those", "their", "its", "raw", "input",
     "training", "test", "testing", "validation", "such", "as", "various", "different", "other", "some", "all", "new", "data",
@@ -375,7 +390,7 @@ class Extractor:
         for doc, answer in docs:
             reported = self._read_answer(doc, answer, facts, settings)
             results.append(AnswerResult(answer, reported))
-        return PaperFacts(paper, results, list(facts.values()), _dedupe_settings(settings))
+        return PaperFacts(paper, results, _drop_generic_heads(list(facts.values())), _dedupe_settings(settings))
 
     # -- one answer
     def _read_answer(self, doc: Doc, answer: Answer, facts: dict, settings: list[Setting]) -> bool:
@@ -405,7 +420,7 @@ class Extractor:
             if answer.cq == "CQ13" and self.optimizer is not None:
                 settings.extend(self._optimizer_settings(sent, answer))
             found_specific |= self._links(sent, answer, facts)
-            found_specific |= self._open_names(sent, answer, facts)
+            found_specific |= self._open_names(sent, answer, facts, first_statement=sent is fact_sents[0])
         if _DONT_KNOW.match(answer.text):
             return False
         if not any(role == MISSING for _, _, role in roles):
@@ -432,8 +447,12 @@ class Extractor:
 
     @staticmethod
     def _negated(doc: Doc, span: Span) -> bool:
+        """Negated nearby ("no dropout"), or inside a list a negation governs ("no mention of models such as CNN")."""
         window = doc[max(span.sent.start, span.start - 3): min(span.sent.end, span.end + 3)]
-        return any(_NEGATED_TERM.fullmatch(t.text) for t in window) and not re.search(r"\bnot only\b", window.text, re.I)
+        if any(_NEGATED_TERM.fullmatch(t.text) for t in window) and not re.search(r"\bnot only\b", window.text, re.I):
+            return True
+        before = doc.text[span.sent.start_char: span.start_char]
+        return bool(_NEGATED_LIST.search(before))
 
     @staticmethod
     def _add(facts: dict, concept: str, label: str, answer: Answer, start: int, end: int, text: str,
@@ -509,11 +528,19 @@ class Extractor:
             found = True
         return found
 
-    def _open_names(self, sent: Span, answer: Answer, facts: dict) -> bool:
-        """Names not in the vocabulary whose phrasing makes their type clear."""
+    def _split(self, sent: Span, answer: Answer, facts: dict) -> bool:
+        labels = _split_labels(sent.text)
+        for label in labels:
+            self._add(facts, "DataSplitCriteria", label, answer, sent.start_char, sent.end_char, sent.doc.text)
+        return bool(labels)
+
+    def _open_names(self, sent: Span, answer: Answer, facts: dict, first_statement: bool = False) -> bool:
+        """Names not in the vocabulary whose phrasing makes their type clear. `first_statement`: the answer's first
+        fact sentence, where answers state their point (a purpose phrase elsewhere is usually background)."""
         found = False
         text, base = sent.text, sent.start_char
         known = {s.text for s in sent.doc.spans.get("dlkg_terms", []) if s.start >= sent.start and s.end <= sent.end}
+        known_lower = {k.lower() for k in known}
         if answer.cq in ("CQ5", "CQ1", "CQ2"):
             for m in list(_OWN_DATASET.finditer(text)) + list(_DATASET_OF.finditer(text)):
                 self._add(facts, "Dataset", "own dataset", answer, base + m.start(), base + m.end(), sent.doc.text)
@@ -526,10 +553,32 @@ class Extractor:
                 found = True
         if answer.cq in ("CQ1", "CQ2"):
             for m in _RAW_DATA_HEAD.finditer(text):
-                label = _raw_data_label(text[: m.start()], m.group(1), m.group(2))
+                label = _noun_phrase(text[: m.start()], m.group(1), m.group(2))
                 if label:
                     self._add(facts, "RawData", label, answer, base + m.start(), base + m.end(), sent.doc.text)
                     found = True
+        if answer.cq == "CQ25" and first_statement:
+            for m in _TASK_HEAD.finditer(text):
+                label = _noun_phrase(text[: m.start()], m.group(1), m.group(2))
+                if label and label.lower() not in known_lower and len(label.split()) <= 4:
+                    self._add(facts, "ModelPurpose", label, answer, base + m.start(), base + m.end(), sent.doc.text)
+                    found = True
+            for m in _TASK_VERB.finditer(text):
+                obj = []
+                for w in m.group(2).split():
+                    if w.lower() in _NOT_MODIFIERS or not re.fullmatch(r"[A-Za-z][\w-]*", w):
+                        break
+                    obj.append(w)
+                if obj:
+                    label = " ".join(obj + [_NOMINAL[m.group(1).lower()]])
+                    self._add(facts, "ModelPurpose", label, answer, base + m.start(), base + m.end(), sent.doc.text)
+                    found = True
+        if answer.cq == "CQ5" and not known:
+            for m in _DATA_COUNT.finditer(text):
+                self._add(facts, "Dataset", "own dataset", answer, base + m.start(), base + m.end(), sent.doc.text)
+                found = True
+        if answer.cq == "CQ7":
+            found |= self._split(sent, answer, facts)
         if answer.cq in ("CQ12", "CQ25", "CQ5", "CQ13", "CQ19"):
             for m in _NAMED_MODEL.finditer(text):
                 name = m.group(1)
@@ -542,8 +591,30 @@ class Extractor:
         return found
 
 
-def _raw_data_label(before: str, head: str, of_phrase: str | None) -> str | None:
-    """'bird audio recordings', 'images of the sea floor': a data noun with the modifiers that say what it shows."""
+def _drop_generic_heads(facts: list[Fact]) -> list[Fact]:
+    """Specific before generic: a one-word name ("classification") goes when a fact of the same concept names the
+    same thing more precisely ("image classification")."""
+    def head_of_other(f: Fact) -> bool:
+        word = f.label.lower()
+        return " " not in word and any(o is not f and o.concept == f.concept and o.label.lower().endswith(" " + word)
+                                       for o in facts)
+    return [f for f in facts if not head_of_other(f)]
+
+
+def _split_labels(text: str) -> list[str]:
+    """'80% for training and 20% for validation' -> ['train/validation split', '80/20 split']."""
+    if not _SPLIT_VERB.search(text):
+        return []
+    sets = [name for name, pattern in _SPLIT_SETS if pattern.search(text)]
+    labels = [f"{'/'.join(sets)} split"] if len(sets) >= 2 else []
+    shares = [float(p) for p in _PERCENT.findall(text)]
+    if 2 <= len(shares) <= 3 and abs(sum(shares) - 100) < 0.6:
+        labels.append("/".join(f"{x:g}" for x in shares) + " split")
+    return labels
+
+
+def _noun_phrase(before: str, head: str, of_phrase: str | None) -> str | None:
+    """'bird audio recordings', 'images of the sea floor': a head noun with the modifiers that say what it is about."""
     modifiers: list[str] = []
     for word in reversed(before.split()[-3:]):
         w = word.strip(",;:()\"'")
