@@ -111,7 +111,8 @@ _TEXTBOOK = re.compile(
     r"\b(?:can help|helps? (?:to )?(?:\w+ )?(?:prevent|improve|reduce|ensure|make|avoid)|can be used|is a (?:technique|method|process|type|common|popular|widely)|"
     r"are (?:techniques|methods|common)|involves?|typically|commonly|generally|usually|often used|refers? to|aims? to|"
     r"this ensures|ensures? that|is used to|are used to|is designed to|allows? (?:the|for)|by doing so|"
-    r"(?:can|could|may|should) be (?:\w+ed|set|done|run|employed|applied|handled)|one (?:can|could|may|approach))\b", re.I)
+    r"(?:can|could|may|should) be (?:\w+ed|set|done|run|employed|applied|handled)|one (?:can|could|may|approach)|can vary|"
+    r"(?:can|may) (?:be an indication|indicate|lead to|result in))\b", re.I)
 _NEGATED_LIST = re.compile(r"\b(?:no|not|n't|never|without|neither|nor|unclear whether|whether)\b[^.;]*\b(?:such as|like|e\.g\.|including|or|nor)\b[^.;]*$", re.I)
 _NEGATED_TERM = re.compile(r"\b(?:not|no|never|without|neither|nor|n't)\b", re.I)
 
@@ -128,7 +129,7 @@ def sentence_role(text: str, after_missing: bool) -> str:
         return GENERIC
     if after_missing and _GENERIC.search(text) and not re.search(r"\b(?:mentions?|states?|says|used|applied|employed)\b", text, re.I):
         return GENERIC
-    if re.match(r"\s*(?:common|typical|generally|in general|usually|some common|other common)\b", text, re.I):
+    if re.match(r"\s*(?:(?:however|additionally|also|moreover|furthermore|in addition),?\s+)?(?:common|typical|generally|in general|usually|some(?: of the)? (?:common|typical|possible)|other common|possible)\b", text, re.I):
         return GENERIC
     if _TEXTBOOK.search(text) and not _PAPER_CUES.search(text):
         return GENERIC
@@ -138,13 +139,19 @@ def sentence_role(text: str, after_missing: bool) -> str:
 @Language.component("dlkg_sentence_roles")
 def sentence_roles(doc: Doc) -> Doc:
     """Label each sentence with its role (fact, missing, generic, speculative): what later stages may read."""
-    after_missing = False
+    after_missing = in_generic_list = False
     roles = []
     for sent in doc.sents:
         role = sentence_role(sent.text, after_missing)
+        if in_generic_list and role == FACT and not _PAPER_CUES.search(sent.text):
+            role = GENERIC  # an item of a list a generic sentence introduced ("common criteria include: 1. ...")
         roles.append((sent.start, sent.end, role))
         if role == MISSING:
             after_missing = True
+        if role in (GENERIC, SPECULATIVE) and re.search(r":\s*(?:\d+\.|[-*•])?\s*$", sent.text):
+            in_generic_list = True
+        elif role == FACT:
+            in_generic_list = False
     # an answer that is mostly textbook prose and never points at the paper is a generic overview throughout
     wordy = [(s, e, r) for s, e, r in roles if e - s > 4]
     if wordy and sum(r == GENERIC for _, _, r in wordy) * 3 >= len(wordy) and not _PAPER_CUES.search(doc.text):
@@ -334,6 +341,7 @@ _TASK_VERB = re.compile(r"\b(?:to |and |or )(?:automatically |accurately |automa
 _DATA_COUNT = re.compile(
     r"\b\d[\d,.]*\s+(?:[\w-]+\s){0,3}?(?:images|photographs|photos|recordings|audio files|audio clips|videos|scans|"
     r"thumbnails|clips|patches|crops|samples|frames|spectrograms)\b", re.I)
+_FIXED_BUDGET = re.compile(r"\b(?:for|after|of|to|over|within)\s+(?:a (?:total|maximum) of\s+|up to\s+)?\d[\d,]*\s+(?:training\s+)?(epochs?|iterations?|steps)\b", re.I)
 _SPLIT_SETS = (("train", re.compile(r"\btrain(?:ing)?\b", re.I)), ("validation", re.compile(r"\bvalidat(?:ion|ing)\b", re.I)),
                ("test", re.compile(r"\btest(?:ing)?\b", re.I)))
 _SPLIT_VERB = re.compile(r"\b(?:split|divided|partitioned|separated|allocated|assigned|subsets?|sets?|used for)\b", re.I)
@@ -372,6 +380,11 @@ class Extractor:
                 self.value_names.update({l.lower(): display for l in labels})
             alternatives = sorted({l for l, _ in pairs}, key=len, reverse=True)
             self.value_patterns[hyper] = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w-])", re.I)
+        # the vocabulary entries each question gives as its own examples ("e.g., CNN, RNN, Transformer")
+        self.example_keys: dict[str, set[str]] = {}
+        for cq, examples in self.vocabulary.example_terms.items():
+            for doc in self.nlp.pipe(examples):
+                self.example_keys.setdefault(cq, set()).update(x.label_ for x in doc.spans.get("dlkg_terms", []))
         self.optimizer = next((t for t in self.vocabulary.by_concept("Hyperparameter") if t.pref_label == "optimizer"), None)
         code_repo = [t for t in self.vocabulary.by_concept("CodeRepository")]
         data_repo = [t for t in self.vocabulary.by_concept("DataRepository")]
@@ -408,6 +421,8 @@ class Extractor:
             for span in terms_by_sent.get(sent.start, []):
                 if self._negated(doc, span):
                     continue
+                if self._echoes_question(doc, span, answer.cq):
+                    continue
                 for term in self._terms(span.label_):
                     if term.cqs and answer.cq not in term.cqs:
                         continue
@@ -440,6 +455,13 @@ class Extractor:
                 if any(t.concept in concepts and (repository_cq or not t.cqs or cq in t.cqs) for t in self._terms(span.label_)):
                     return True
         return repository_cq and bool(_URL.search(sent.text))
+
+    def _echoes_question(self, doc: Doc, span: Span, cq: str) -> bool:
+        """'criteria such as validation loss plateau': the question's own example, given back as an example."""
+        if span.label_ not in self.example_keys.get(cq, ()):
+            return False
+        return bool(re.search(r"\b(?:such as|e\.g\.|e\.g|like|for example|for instance|including)\W*$",
+                              doc.text[max(span.sent.start_char, span.start_char - 30): span.start_char], re.I))
 
     def _terms(self, key: str) -> list[Term]:
         term = self.vocabulary.terms.get(URIRef(key))
@@ -579,6 +601,12 @@ class Extractor:
                 found = True
         if answer.cq == "CQ7":
             found |= self._split(sent, answer, facts)
+        if answer.cq == "CQ16":
+            for m in _FIXED_BUDGET.finditer(text):
+                unit = "epochs" if m.group(1).lower().startswith("epoch") else "iterations"
+                self._add(facts, "TrainingCompletionCriteria", f"fixed number of {unit}", answer,
+                          base + m.start(), base + m.end(), sent.doc.text)
+                found = True
         if answer.cq in ("CQ12", "CQ25", "CQ5", "CQ13", "CQ19"):
             for m in _NAMED_MODEL.finditer(text):
                 name = m.group(1)
