@@ -232,6 +232,9 @@ class VocabularyMatcher:
 
 def make_nlp(ontology_dir: Path | None = None) -> Language:
     nlp = spacy.blank("en")
+    # a sentence-final period after a capital ("mean IoU.", "CNN.") is punctuation, not an abbreviation's dot
+    suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[A-Z0-9+])\.$"]
+    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("dlkg_sentence_roles")
     nlp.add_pipe("dlkg_vocabulary_matcher", config={"ontology_dir": str(ontology_dir) if ontology_dir else None})
@@ -385,6 +388,8 @@ class Extractor:
         for cq, examples in self.vocabulary.example_terms.items():
             for doc in self.nlp.pipe(examples):
                 self.example_keys.setdefault(cq, set()).update(x.label_ for x in doc.spans.get("dlkg_terms", []))
+        self.metrics_calculation = next((t for t in self.vocabulary.by_concept("PostprocessingStep")
+                                         if t.pref_label == "metrics calculation"), None)
         self.optimizer = next((t for t in self.vocabulary.by_concept("Hyperparameter") if t.pref_label == "optimizer"), None)
         code_repo = [t for t in self.vocabulary.by_concept("CodeRepository")]
         data_repo = [t for t in self.vocabulary.by_concept("DataRepository")]
@@ -432,6 +437,12 @@ class Extractor:
                     self._add(facts, term.concept, term.pref_label, answer, span.start_char, span.end_char, doc.text, term)
                     if span.text.lower() not in examples:
                         found_specific = True
+            if answer.cq == "CQ21" and self.metrics_calculation is not None and any(
+                    t.concept == "PerformanceMetric" for span in terms_by_sent.get(sent.start, [])
+                    if not self._negated(doc, span) for t in self._terms(span.label_)):
+                # the postprocessing answer that names metrics reports their calculation as a step
+                self._add(facts, "PostprocessingStep", self.metrics_calculation.pref_label, answer,
+                          sent.start_char, sent.end_char, doc.text, self.metrics_calculation)
             if answer.cq == "CQ13" and self.optimizer is not None:
                 settings.extend(self._optimizer_settings(sent, answer))
             found_specific |= self._links(sent, answer, facts)
