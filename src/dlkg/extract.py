@@ -10,6 +10,7 @@ values, repository links and open-world names ("our BatNet++ model", "a custom d
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -154,9 +155,10 @@ def sentence_roles(doc: Doc) -> Doc:
             in_generic_list = False
     # an answer that is mostly textbook prose and never points at the paper is a generic overview throughout
     wordy = [(s, e, r) for s, e, r in roles if e - s > 4]
-    if wordy and sum(r == GENERIC for _, _, r in wordy) * 3 >= len(wordy) and not _PAPER_CUES.search(doc.text):
+    if wordy and sum(r == GENERIC for _, _, r in wordy) * 3 >= len(wordy) and not _PAPER_CUES.search(_text(doc)):
         roles = [(s, e, GENERIC if r == FACT else r) for s, e, r in roles]
     doc.user_data["dlkg_roles"] = roles
+    doc.user_data["dlkg_sentence_starts"] = [s for s, _, _ in roles]
     return doc
 
 
@@ -420,7 +422,7 @@ class Extractor:
         found_specific = False
         terms_by_sent: dict[int, list[Span]] = {}
         for span in doc.spans.get("dlkg_terms", []):
-            sent_start = span.sent.start
+            sent_start = _sentence(doc, span).start
             terms_by_sent.setdefault(sent_start, []).append(span)
         for sent in fact_sents:
             for span in terms_by_sent.get(sent.start, []):
@@ -434,7 +436,7 @@ class Extractor:
                     if term.concept == "Hyperparameter":
                         settings.extend(self._settings(doc, span, term, answer))
                         continue
-                    self._add(facts, term.concept, term.pref_label, answer, span.start_char, span.end_char, doc.text, term)
+                    self._add(facts, term.concept, term.pref_label, answer, span.start_char, span.end_char, _text(doc), term)
                     if span.text.lower() not in examples:
                         found_specific = True
             if answer.cq == "CQ21" and self.metrics_calculation is not None and any(
@@ -442,7 +444,7 @@ class Extractor:
                     if not self._negated(doc, span) for t in self._terms(span.label_)):
                 # the postprocessing answer that names metrics reports their calculation as a step
                 self._add(facts, "PostprocessingStep", self.metrics_calculation.pref_label, answer,
-                          sent.start_char, sent.end_char, doc.text, self.metrics_calculation)
+                          sent.start_char, sent.end_char, _text(doc), self.metrics_calculation)
             if answer.cq == "CQ13" and self.optimizer is not None:
                 settings.extend(self._optimizer_settings(sent, answer))
             found_specific |= self._links(sent, answer, facts)
@@ -472,7 +474,7 @@ class Extractor:
         if span.label_ not in self.example_keys.get(cq, ()):
             return False
         return bool(re.search(r"\b(?:such as|e\.g\.|e\.g|like|for example|for instance|including)\W*$",
-                              doc.text[max(span.sent.start_char, span.start_char - 30): span.start_char], re.I))
+                              _text(doc)[max(_sentence(doc, span).start_char, span.start_char - 30): span.start_char], re.I))
 
     def _terms(self, key: str) -> list[Term]:
         term = self.vocabulary.terms.get(URIRef(key))
@@ -481,10 +483,11 @@ class Extractor:
     @staticmethod
     def _negated(doc: Doc, span: Span) -> bool:
         """Negated nearby ("no dropout"), or inside a list a negation governs ("no mention of models such as CNN")."""
-        window = doc[max(span.sent.start, span.start - 3): min(span.sent.end, span.end + 3)]
+        sent = _sentence(doc, span)
+        window = doc[max(sent.start, span.start - 3): min(sent.end, span.end + 3)]
         if any(_NEGATED_TERM.fullmatch(t.text) for t in window) and not re.search(r"\bnot only\b", window.text, re.I):
             return True
-        before = doc.text[span.sent.start_char: span.start_char]
+        before = _text(doc)[sent.start_char: span.start_char]
         return bool(_NEGATED_LIST.search(before))
 
     @staticmethod
@@ -497,9 +500,10 @@ class Extractor:
         fact.evidence.append(Evidence(answer.cq, start, end, text[start:end]))
 
     def _settings(self, doc: Doc, span: Span, term: Term, answer: Answer) -> list[Setting]:
-        sent_end = span.sent.end_char
-        after = doc.text[span.end_char: min(sent_end, span.end_char + 80)]
-        before = doc.text[max(span.sent.start_char, span.start_char - 25): span.start_char]
+        sent = _sentence(doc, span)
+        sent_end = sent.end_char
+        after = _text(doc)[span.end_char: min(sent_end, span.end_char + 80)]
+        before = _text(doc)[max(sent.start_char, span.start_char - 25): span.start_char]
         values = values_after(after)
         if not values:
             segment = re.split(r"\s-\s|\n|;", after, maxsplit=1)[0]
@@ -552,19 +556,19 @@ class Extractor:
             else:
                 continue
             start = sent.start_char + m.start()
-            self._add(facts, concept, url, answer, start, start + len(m.group(0)), sent.doc.text, url=url)
+            self._add(facts, concept, url, answer, start, start + len(m.group(0)), _text(sent.doc), url=url)
             host = re.sub(r"^https?://(?:www\.)?", "", url).split("/")[0].split(".")
             repo = self.repo_by_host.get(host[0].lower()) if host else None
             wanted = "CodeRepository" if concept == "CodeRepositoryLink" else "DataRepository"
             if repo is not None and repo.concept == wanted:
-                self._add(facts, wanted, repo.pref_label, answer, start, start + len(m.group(0)), sent.doc.text, repo)
+                self._add(facts, wanted, repo.pref_label, answer, start, start + len(m.group(0)), _text(sent.doc), repo)
             found = True
         return found
 
     def _split(self, sent: Span, answer: Answer, facts: dict) -> bool:
         labels = _split_labels(sent.text)
         for label in labels:
-            self._add(facts, "DataSplitCriteria", label, answer, sent.start_char, sent.end_char, sent.doc.text)
+            self._add(facts, "DataSplitCriteria", label, answer, sent.start_char, sent.end_char, _text(sent.doc))
         return bool(labels)
 
     def _open_names(self, sent: Span, answer: Answer, facts: dict, first_statement: bool = False) -> bool:
@@ -576,25 +580,25 @@ class Extractor:
         known_lower = {k.lower() for k in known}
         if answer.cq in ("CQ5", "CQ1", "CQ2"):
             for m in list(_OWN_DATASET.finditer(text)) + list(_DATASET_OF.finditer(text)):
-                self._add(facts, "Dataset", "own dataset", answer, base + m.start(), base + m.end(), sent.doc.text)
+                self._add(facts, "Dataset", "own dataset", answer, base + m.start(), base + m.end(), _text(sent.doc))
                 found = True
             for m in _NAMED_DATASET.finditer(text):
                 name = m.group(1)
                 if name.split()[0] in _NOT_NAMES or name in known or any(name in k or k in name for k in known):
                     continue
-                self._add(facts, "Dataset", name, answer, base + m.start(1), base + m.end(1), sent.doc.text)
+                self._add(facts, "Dataset", name, answer, base + m.start(1), base + m.end(1), _text(sent.doc))
                 found = True
         if answer.cq in ("CQ1", "CQ2"):
             for m in _RAW_DATA_HEAD.finditer(text):
                 label = _noun_phrase(text[: m.start()], m.group(1), m.group(2))
                 if label:
-                    self._add(facts, "RawData", label, answer, base + m.start(), base + m.end(), sent.doc.text)
+                    self._add(facts, "RawData", label, answer, base + m.start(), base + m.end(), _text(sent.doc))
                     found = True
         if answer.cq == "CQ25" and first_statement:
             for m in _TASK_HEAD.finditer(text):
                 label = _noun_phrase(text[: m.start()], m.group(1), m.group(2))
                 if label and label.lower() not in known_lower and len(label.split()) <= 4:
-                    self._add(facts, "ModelPurpose", label, answer, base + m.start(), base + m.end(), sent.doc.text)
+                    self._add(facts, "ModelPurpose", label, answer, base + m.start(), base + m.end(), _text(sent.doc))
                     found = True
             for m in _TASK_VERB.finditer(text):
                 obj = []
@@ -604,11 +608,11 @@ class Extractor:
                     obj.append(w)
                 if obj:
                     label = " ".join(obj + [_NOMINAL[m.group(1).lower()]])
-                    self._add(facts, "ModelPurpose", label, answer, base + m.start(), base + m.end(), sent.doc.text)
+                    self._add(facts, "ModelPurpose", label, answer, base + m.start(), base + m.end(), _text(sent.doc))
                     found = True
         if answer.cq == "CQ5" and not known:
             for m in _DATA_COUNT.finditer(text):
-                self._add(facts, "Dataset", "own dataset", answer, base + m.start(), base + m.end(), sent.doc.text)
+                self._add(facts, "Dataset", "own dataset", answer, base + m.start(), base + m.end(), _text(sent.doc))
                 found = True
         if answer.cq == "CQ7":
             found |= self._split(sent, answer, facts)
@@ -616,7 +620,7 @@ class Extractor:
             for m in _FIXED_BUDGET.finditer(text):
                 unit = "epochs" if m.group(1).lower().startswith("epoch") else "iterations"
                 self._add(facts, "TrainingCompletionCriteria", f"fixed number of {unit}", answer,
-                          base + m.start(), base + m.end(), sent.doc.text)
+                          base + m.start(), base + m.end(), _text(sent.doc))
                 found = True
         if answer.cq in ("CQ12", "CQ25", "CQ5", "CQ13", "CQ19"):
             for m in _NAMED_MODEL.finditer(text):
@@ -625,9 +629,25 @@ class Extractor:
                     continue
                 if re.fullmatch(r"[A-Z]{2,5}s?", name) and answer.cq != "CQ12":
                     continue
-                self._add(facts, "DeepLearningModel", name, answer, base + m.start(1), base + m.end(1), sent.doc.text)
+                self._add(facts, "DeepLearningModel", name, answer, base + m.start(1), base + m.end(1), _text(sent.doc))
                 found = True
         return found
+
+
+def _text(doc: Doc) -> str:
+    """The doc's text, built once (Doc.text joins every token on each access)."""
+    text = doc.user_data.get("dlkg_text")
+    if text is None:
+        text = doc.user_data["dlkg_text"] = doc.text
+    return text
+
+
+def _sentence(doc: Doc, span: Span) -> Span:
+    """The sentence holding `span`, from the boundaries the roles component stored (Span.sent rescans the doc)."""
+    starts = doc.user_data["dlkg_sentence_starts"]
+    i = bisect_right(starts, span.start) - 1
+    end = starts[i + 1] if i + 1 < len(starts) else len(doc)
+    return doc[starts[i]:end]
 
 
 def _drop_generic_heads(facts: list[Fact]) -> list[Fact]:
