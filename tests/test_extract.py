@@ -115,3 +115,8 @@ def test_raw_data_phrases_keep_what_the_data_shows(extractor):
     r = run(extractor, ("CQ1", "The authors deployed recorders that captured nocturnal frog audio recordings, and "
                                "drones took photographs of the wetland."))
     assert set(names(r, "RawData")) == {"nocturnal frog audio recordings", "photographs of wetland"}
+
+
+def test_hardware_memory_and_device_head_nouns(extractor):
+    r = run(extractor, ("CQ20", "Training used 32 GB of RAM, an Intel Core i7 3.60 GHz CPU and a Quadro RTX 8000 GPU."))
+    assert set(names(r, "HardwareResource")) == {"32 GB RAM", "Intel Core i7", "NVIDIA Quadro RTX 8000"}

@@ -16,6 +16,7 @@ from conftest import DATA, shared
     ("a learning rate of 1 × 10−4", "a learning rate of 1e-4"),
     ("The answer. %INSTRUCTIONS: Use the provided pieces of context", "The answer."),
     ("trained in 2014. 3 models were compared", "trained in 2014. 3 models were compared"),
+    ("an i7 3. 50GHz CPU and momentum of 0. 9.", "an i7 3.50GHz CPU and momentum of 0.9."),
 ])
 def test_repair_text_undoes_pdf_artefacts(raw, fixed):
     assert repair_text(raw) == fixed

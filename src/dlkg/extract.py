@@ -227,7 +227,10 @@ class VocabularyMatcher:
         """A generic name right after a narrower one is its head noun ("Tesla V100 GPU"), not a second thing."""
         s, _, k = match
         for ps, pe, pk in kept:
-            if pe == s and URIRef(doc.vocab.strings[k]) in self.vocabulary.ancestors(URIRef(doc.vocab.strings[pk])):
+            gap = doc[pe:s] if pe <= s else None
+            adjacent = gap is not None and len(gap) <= 3 and not any(t.is_punct or t.lower_ in ("and", "or", "with") for t in gap) \
+                and all(any(c.isdigit() for c in t.text) or t.lower_ in ("ghz", "mhz", "gb", "graphics") for t in gap)
+            if adjacent and URIRef(doc.vocab.strings[k]) in self.vocabulary.ancestors(URIRef(doc.vocab.strings[pk])):
                 return True
         return False
 
@@ -346,6 +349,7 @@ _TASK_VERB = re.compile(r"\b(?:to |and |or )(?:automatically |accurately |automa
 _DATA_COUNT = re.compile(
     r"\b\d[\d,.]*\s+(?:[\w-]+\s){0,3}?(?:images|photographs|photos|recordings|audio files|audio clips|videos|scans|"
     r"thumbnails|clips|patches|crops|samples|frames|spectrograms)\b", re.I)
+_MEMORY = re.compile(r"\b(\d{1,4})\s?(?:GB|Gb|gigabytes?)\s+(?:of\s+)?(?:DDR\d\s+)?(?:RAM|memory|system memory)\b")
 _FIXED_BUDGET = re.compile(r"\b(?:for|after|of|to|over|within)\s+(?:a (?:total|maximum) of\s+|up to\s+)?\d[\d,]*\s+(?:training\s+)?(epochs?|iterations?|steps)\b", re.I)
 _SPLIT_SETS = (("train", re.compile(r"\btrain(?:ing)?\b", re.I)), ("validation", re.compile(r"\bvalidat(?:ion|ing)\b", re.I)),
                ("test", re.compile(r"\btest(?:ing)?\b", re.I)))
@@ -613,6 +617,11 @@ class Extractor:
         if answer.cq == "CQ5" and not known:
             for m in _DATA_COUNT.finditer(text):
                 self._add(facts, "Dataset", "own dataset", answer, base + m.start(), base + m.end(), _text(sent.doc))
+                found = True
+        if answer.cq == "CQ20":
+            for m in _MEMORY.finditer(text):
+                label = f"{m.group(1)} GB RAM"
+                self._add(facts, "HardwareResource", label, answer, base + m.start(), base + m.end(), _text(sent.doc))
                 found = True
         if answer.cq == "CQ7":
             found |= self._split(sent, answer, facts)

@@ -43,7 +43,7 @@ class Paper:
 _TLD = r"(?:com|org|net|io|edu|gov|de|uk|fr|nl|ch|au|ca|info|html?|php|git|ac|co|eu|int|us)"
 _REPAIRS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(https?):\s*/\s*/\s*"), r"\1://"),                        # "https: //"
-    (re.compile(r"(?<![\d.])(\d{1,3})\. (\d+)\b"), r"\1.\2"),                   # "0. 001" -> "0.001"
+    (re.compile(r"(?<![\d.])(\d{1,3})\. (\d+)(?!\d|\.\d)"), r"\1.\2"),              # "0. 001" -> "0.001", "3. 50GHz"
     (re.compile(r"\b([A-Za-z0-9-]+)\. (" + _TLD + r")\b(?=[/\s>)\]\"',;:.]|$)"), r"\1.\2"),  # "github. com"
     (re.compile(r"\b(zenodo|figshare|dryad|gbif|pangaea)\. (\d)", re.I), r"\1.\2"),  # "zenodo. 3066235"
     (re.compile(r"\b(www)\. ([a-z])", re.I), r"\1.\2"),
