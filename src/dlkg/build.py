@@ -39,6 +39,12 @@ class BuildResult:
         return g
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def format_for(path: str | Path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
@@ -102,7 +108,8 @@ def write(result: BuildResult, out: str | Path, with_ontology: bool = False) -> 
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            data.serialize(destination=fh, format=fmt, **kwargs)
+            data.serialize(destination=fh, format=fmt, encoding="utf-8", **kwargs)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes owner-only files; a KG is meant to be shared
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
