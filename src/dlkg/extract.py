@@ -429,7 +429,10 @@ class Extractor:
             sent_start = _sentence(doc, span).start
             terms_by_sent.setdefault(sent_start, []).append(span)
         for sent in fact_sents:
+            echoed = set() if _PAPER_CUES.search(sent.text) else self._full_echo(terms_by_sent.get(sent.start, []), answer.cq)
             for span in terms_by_sent.get(sent.start, []):
+                if span.label_ in echoed:
+                    continue
                 if self._negated(doc, span):
                     continue
                 if self._echoes_question(doc, span, answer.cq):
@@ -473,6 +476,13 @@ class Extractor:
                     return True
         return repository_cq and bool(_URL.search(sent.text))
 
+    def _full_echo(self, spans: list[Span], cq: str) -> set[str]:
+        """A sentence that lists every example the question gave ("normalization, scaling and cleaning") repeats
+        the question, not the paper: those names are not facts there."""
+        examples = self.example_keys.get(cq, set())
+        found = {s.label_ for s in spans} & examples
+        return found if len(examples) >= 2 and found == examples else set()
+
     def _echoes_question(self, doc: Doc, span: Span, cq: str) -> bool:
         """'criteria such as validation loss plateau': the question's own example, given back as an example."""
         if span.label_ not in self.example_keys.get(cq, ()):
@@ -508,8 +518,9 @@ class Extractor:
         sent_end = sent.end_char
         after = _text(doc)[span.end_char: min(sent_end, span.end_char + 80)]
         before = _text(doc)[max(sent.start_char, span.start_char - 25): span.start_char]
-        values = values_after(after)
-        if not values:
+        categorical = term.iri in self.value_patterns  # its values are names (ReLU, Adam), never numbers
+        values = [] if categorical else values_after(after)
+        if not values and not categorical:
             segment = re.split(r"\s-\s|\n|;", after, maxsplit=1)[0]
             next_name = [x.start_char - span.end_char for x in doc.spans["dlkg_terms"]
                          if x.label in self.setting_keys and x.start_char > span.end_char]
@@ -520,7 +531,7 @@ class Extractor:
                    [(len(before) - m.end(), m) for m in pattern.finditer(before)]
             if near:
                 values = [self.value_names[min(near, key=lambda x: x[0])[1].group(0).lower()]]
-        if not values and (term.pref_label in _COUNT_NAMES or span.text.lower() in _COUNT_NAMES):
+        if not values and not categorical and (term.pref_label in _COUNT_NAMES or span.text.lower() in _COUNT_NAMES):
             m = _VALUE_BEFORE.search(before)
             if m and not re.search(r"\b(?:every|each|after|last|first|within)\s+$", before[: m.start()], re.I):
                 values = [m.group(1)]
@@ -548,8 +559,9 @@ class Extractor:
         found = False
         for m in _URL.finditer(sent.text):
             url = clean_url(m.group(0))
-            if len(url) < 12:
-                continue
+            host = re.sub(r"^https?://", "", url).split("/")[0]
+            if len(url) < 12 or "." not in host:
+                continue  # "http://services. ..." broken by PDF extraction: no address to keep
             is_code_host = bool(_CODE_HOSTS.search(url))
             if answer.cq in ("CQ10", "CQ8"):
                 concept = "CodeRepositoryLink"
