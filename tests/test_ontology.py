@@ -1,4 +1,3 @@
-import re
 
 import pytest
 from rdflib import Graph, URIRef

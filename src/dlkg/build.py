@@ -114,3 +114,25 @@ def write(result: BuildResult, out: str | Path, with_ontology: bool = False) -> 
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def read_kg(paths: tuple[str, ...], with_ontology: bool = False) -> Graph:
+    """Parse KG files (format from extension) into one graph, optionally with dlkg's ontology and vocabulary."""
+    g = Graph()
+    for path in paths:
+        fmt = format_for(path)
+        try:
+            if fmt in QUAD_FORMATS:
+                ds = Dataset()
+                ds.parse(path, format=fmt)
+                for s, p, o, _ in ds.quads((None, None, None, None)):
+                    g.add((s, p, o))
+            else:
+                g.parse(path, format=fmt)
+        except FileNotFoundError:
+            raise DlkgError(f"{path}: no such file") from None
+        except Exception as exc:  # rdflib parsers raise many unrelated exception types
+            raise DlkgError(f"{path}: cannot parse as {fmt}: {exc}") from exc
+    if with_ontology:
+        g += ontology_graph()
+    return g

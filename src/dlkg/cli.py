@@ -2,57 +2,15 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
-from rdflib import Dataset, Graph, URIRef
 
-from .build import QUAD_FORMATS, build, format_for, write
+from .build import build, format_for, read_kg, write
 from .errors import DlkgError
-from .namespaces import DEFAULT_RESOURCE_BASE, DLKG
+from .namespaces import DEFAULT_RESOURCE_BASE
 from .vocabulary import ontology_graph
 
 EXIT_SKIPPED = 3
-
-
-def read_kg(paths: tuple[str, ...], with_ontology: bool = False) -> Graph:
-    """Parse KG files (format from extension) into one graph, optionally with dlkg's ontology and vocabulary."""
-    g = Graph()
-    for path in paths:
-        fmt = format_for(path)
-        try:
-            if fmt in QUAD_FORMATS:
-                ds = Dataset()
-                ds.parse(path, format=fmt)
-                for s, p, o, _ in ds.quads((None, None, None, None)):
-                    g.add((s, p, o))
-            else:
-                g.parse(path, format=fmt)
-        except FileNotFoundError:
-            raise DlkgError(f"{path}: no such file") from None
-        except Exception as exc:  # rdflib parsers raise many unrelated exception types
-            raise DlkgError(f"{path}: cannot parse as {fmt}: {exc}") from exc
-    if with_ontology:
-        g += ontology_graph()
-    return g
-
-
-def paper_graphs(g: Graph) -> list[tuple[URIRef, Graph]]:
-    """Split a KG into one graph per publication: everything minted under the publication's IRI plus the names
-    and types of the shared things it points to (vocabulary entries, CQs, the answering model)."""
-    pubs = sorted(str(p) for p in g.subjects(predicate=None, object=DLKG.Publication))
-    out = []
-    for pub in pubs:
-        part = Graph()
-        for s, p, o in g:
-            if str(s) == pub or str(s).startswith(pub + "/"):
-                part.add((s, p, o))
-        shared = {o for o in part.objects() if isinstance(o, URIRef) and not str(o).startswith(pub)}
-        for node in shared:
-            for p, o in g.predicate_objects(node):
-                part.add((node, p, o))
-        out.append((URIRef(pub), part))
-    return out
 
 
 def _fail(exc: DlkgError) -> None:
@@ -166,7 +124,7 @@ def query_cmd(name: str, kg: tuple[str, ...], endpoint: str | None, params: tupl
               help="Also load the ontology and vocabulary into their own named graph.")
 def load_cmd(kg: tuple[str, ...], endpoint: str, update_endpoint: str | None, with_ontology: bool) -> None:
     """Load KG files into a SPARQL 1.1 store, one named graph per paper; loading a paper again replaces it."""
-    from .store import ONTOLOGY_GRAPH, load
+    from .store import ONTOLOGY_GRAPH, load, paper_graphs
 
     try:
         graphs = paper_graphs(read_kg(kg))

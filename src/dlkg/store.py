@@ -15,6 +15,7 @@ from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .errors import StoreError
+from .namespaces import DLKG
 from .query import QueryResult
 
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/dlkg/graph/ontology")
@@ -89,3 +90,21 @@ def load(graphs: Iterable[tuple[URIRef, Graph]], endpoint: str, update_endpoint:
         replace_graph(target, iri, g, timeout)
         n += 1
     return n
+
+
+def paper_graphs(g: Graph) -> list[tuple[URIRef, Graph]]:
+    """Split a KG into one graph per publication: everything minted under the publication's IRI plus the names
+    and types of the shared things it points to (vocabulary entries, CQs, the answering model)."""
+    pubs = sorted(str(p) for p in g.subjects(predicate=None, object=DLKG.Publication))
+    out = []
+    for pub in pubs:
+        part = Graph()
+        for s, p, o in g:
+            if str(s) == pub or str(s).startswith(pub + "/"):
+                part.add((s, p, o))
+        shared = {o for o in part.objects() if isinstance(o, URIRef) and not str(o).startswith(pub)}
+        for node in shared:
+            for p, o in g.predicate_objects(node):
+                part.add((node, p, o))
+        out.append((URIRef(pub), part))
+    return out
