@@ -114,8 +114,10 @@ _TEXTBOOK = re.compile(
     r"this ensures|ensures? that|is used to|are used to|is designed to|allows? (?:the|for)|by doing so|"
     r"(?:can|could|may|should) be (?:\w+ed|set|done|run|employed|applied|handled)|one (?:can|could|may|approach)|can vary|"
     r"(?:can|may) (?:be an indication|indicate|lead to|result in))\b", re.I)
-_NEGATED_LIST = re.compile(r"\b(?:no|not|n't|never|without|neither|nor|unclear whether|whether)\b[^.;]*\b(?:such as|like|e\.g\.|including|or|nor)\b[^.;]*$", re.I)
-_NEGATED_TERM = re.compile(r"\b(?:not|no|never|without|neither|nor|n't)\b", re.I)
+_NEGATED_LIST = re.compile(
+    r"\b(?:no|not|n't|never|without|neither|nor|none|cannot|rather than|instead of|as opposed to|other than|unlike)\b"
+    r"[^.;]*\b(?:such as|like|e\.g\.|including|or|nor|as)\b[^.;]*$|\bwhether\b[^.;]*$", re.I)
+_NEGATED_TERM = re.compile(r"\b(?:not|no|never|without|neither|nor|none|n't)\b", re.I)
 
 
 def sentence_role(text: str, after_missing: bool) -> str:
