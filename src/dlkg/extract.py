@@ -157,7 +157,7 @@ def sentence_roles(doc: Doc) -> Doc:
             in_generic_list = False
     # an answer that is mostly textbook prose and never points at the paper is a generic overview throughout
     wordy = [(s, e, r) for s, e, r in roles if e - s > 4]
-    if wordy and sum(r == GENERIC for _, _, r in wordy) * 3 >= len(wordy) and not _PAPER_CUES.search(_text(doc)):
+    if len(wordy) >= 3 and sum(r == GENERIC for _, _, r in wordy) * 3 >= len(wordy) and not _PAPER_CUES.search(_text(doc)):
         roles = [(s, e, GENERIC if r == FACT else r) for s, e, r in roles]
     doc.user_data["dlkg_roles"] = roles
     doc.user_data["dlkg_sentence_starts"] = [s for s, _, _ in roles]
