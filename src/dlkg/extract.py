@@ -83,6 +83,7 @@ _MISSING = re.compile(
     r"|\bI (?:do not|don't|cannot|can't) (?:know|find|determine|say|answer|provide)|\bI'm not sure|\bI am not sure|\bI don't have"
     r"|\b(?:unclear|unknown|not possible to (?:determine|say|know|answer)|cannot be (?:determined|inferred|answered))\b"
     r"|\bthere is no (?:mention|information|explicit|specific|indication|discussion|reference)"
+    r"|\b(?:there (?:are|is) )?no (?:specific |explicit |particular |direct )?[\w-]+(?: [\w-]+)? (?:are |is |were |was )?(?:explicitly )?(?:mentioned|provided|specified|described|given|reported|discussed|stated|listed)\b"
     r"|\b(?:lacks?|absence of|missing) (?:any )?(?:specific |explicit )?(?:information|details|mention)",
     re.I)
 _META = re.compile(
