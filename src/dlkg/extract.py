@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import spacy
 from rdflib import URIRef
@@ -24,7 +23,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .ingest import Answer, Paper
-from .namespaces import CQ_CONCEPTS
+from .namespaces import CQ_CONCEPTS, DLV
 from .vocabulary import Term, Vocabulary, load_vocabulary
 
 FACT, MISSING, GENERIC, SPECULATIVE, META = "fact", "missing", "generic", "speculative", "meta"
@@ -337,7 +336,7 @@ _OWN_DATASET = re.compile(
     r"\b(?:(?:their|our|its) own|own|custom|new|novel|self-collected|in-house|private|original|proprietary)\s+"
     r"((?:[\w-]+\s+){0,4}?)(?:dataset|data set|database|image collection|collection)\b", re.I)
 _DATASET_OF = re.compile(r"\b(?:a|the) (?:dataset|data set|collection) (?:of|consisting of|comprising|containing) ([\d,]{2,})", re.I)
-_NAMED_DATASET = re.compile(r"\b(?:the )?((?:[A-Z][\w+-]*\d[\w+-]*|[A-Z][a-z]*[A-Z][\w+-]*|[A-Z]{2,}[\w+-]*)(?: [A-Z0-9][\w+-]*){0,2}) (?:dataset|data set|database|corpus)\b")
+_NAMED_DATASET = re.compile(r"\b(?:the )?((?:[A-Z][\w+-]*\d[\w+-]*|[A-Z][a-z]*[A-Z][\w+-]*|[A-Z]{2,}[\w+-]*|[A-Z][a-z]+)(?: [A-Z0-9][\w+-]*){0,3}) (?:dataset|data set|database|corpus)\b")
 _NAMED_MODEL = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]*(?:Net|NET|Nets)[A-Za-z0-9]*(?:\+\+|\+)?|[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9_-]*(?=\s(?:model|architecture|network|classifier|detector)\b))")
 _RAW_DATA_HEAD = re.compile(
     r"\b(images|imagery|photographs|photos|recordings|videos|video clips|scans|point clouds|time series|"
@@ -369,7 +368,11 @@ _NOT_MODIFIERS = {
     "following", "same", "whole", "full", "entire", "only", "mainly", "primarily", "specifically", "not", "no",
     "took", "take", "takes", "made", "make", "makes", "has", "have", "had", "give", "gives", "provide", "provides",
     "produce", "produces", "contain", "contains", "capture", "captures", "acquire", "acquires", "obtain", "obtains"}
-_NOT_NAMES = {"The", "This", "These", "Our", "Their", "A", "An", "It", "CNN", "DNN", "RNN", "GPU", "CPU", "RGB", "ML", "DL", "AI", "UAV"}
+_NOT_NAMES = {"The", "This", "These", "Our", "Their", "A", "An", "It", "CNN", "DNN", "RNN", "GPU", "CPU", "RGB", "ML", "DL", "AI", "UAV",
+              "Training", "Train", "Test", "Testing", "Validation", "New", "Original", "Custom", "Public", "Large", "Same",
+              "Each", "Every", "Whole", "Entire", "Full", "Final", "Main", "First", "Second", "Third", "Second", "Image", "Images",
+              "Audio", "Video", "Raw", "Labelled", "Labeled", "Annotated", "Augmented", "Benchmark", "Data", "Dataset", "In", "For",
+              "However", "Additionally", "Furthermore", "Moreover", "Also", "Both", "Two", "Three", "Several", "Such", "Another"}
 
 
 # ---------------------------------------------------------------- extractor
@@ -397,17 +400,10 @@ class Extractor:
         for cq, examples in self.vocabulary.example_terms.items():
             for doc in self.nlp.pipe(examples):
                 self.example_keys.setdefault(cq, set()).update(x.label_ for x in doc.spans.get("dlkg_terms", []))
-        self.metrics_calculation = next((t for t in self.vocabulary.by_concept("PostprocessingStep")
-                                         if t.pref_label == "metrics calculation"), None)
-        self.optimizer = next((t for t in self.vocabulary.by_concept("Hyperparameter") if t.pref_label == "optimizer"), None)
-        code_repo = [t for t in self.vocabulary.by_concept("CodeRepository")]
-        data_repo = [t for t in self.vocabulary.by_concept("DataRepository")]
-        self.repo_by_host = {re.sub(r"[^a-z]", "", t.pref_label.lower()): t for t in code_repo + data_repo}
-
-    def extract_many(self, papers: Iterable[Paper]) -> Iterator[PaperFacts]:
-        """Facts for every paper, streaming one paper at a time."""
-        for paper in papers:
-            yield self.extract(paper)
+        self.metrics_calculation = self.vocabulary.terms.get(DLV["metrics-calculation"])
+        self.optimizer = self.vocabulary.terms.get(DLV["optimizer"])
+        repositories = self.vocabulary.by_concept("CodeRepository") + self.vocabulary.by_concept("DataRepository")
+        self.repo_by_host = {re.sub(r"[^a-z]", "", t.pref_label.lower()): t for t in repositories}
 
     def extract(self, paper: Paper) -> PaperFacts:
         facts: dict[tuple[str, str], Fact] = {}
