@@ -120,3 +120,10 @@ def test_raw_data_phrases_keep_what_the_data_shows(extractor):
 def test_hardware_memory_and_device_head_nouns(extractor):
     r = run(extractor, ("CQ20", "Training used 32 GB of RAM, an Intel Core i7 3.60 GHz CPU and a Quadro RTX 8000 GPU."))
     assert set(names(r, "HardwareResource")) == {"32 GB RAM", "Intel Core i7", "NVIDIA Quadro RTX 8000"}
+
+
+def test_cited_work_is_not_the_papers_pipeline(extractor):
+    r = run(extractor, ("CQ17", "Srivastava et al. (2014) proposed dropout to prevent overfitting."),
+            ("CQ5", "The model was pre-trained on the COCO dataset (Lin et al., 2014)."))
+    assert names(r, "RegularizationMethod") == []
+    assert names(r, "Dataset") == ["COCO"]

@@ -94,6 +94,8 @@ _EVIDENCE = re.compile(
     r"is referred to as|mentions the use|we can (?:confirm|see)|it can be inferred|can be inferred that)\b", re.I)
 _REPOSITORY_CONCEPTS = {"CodeRepository", "DataRepository", "CodeRepositoryLink", "DataRepositoryLink"}
 _DONT_KNOW = re.compile(r"\s*(?:I (?:don't|do not) know|I'm sorry|I am sorry|Unfortunately, I (?:don't|do not|cannot))\b", re.I)
+_CITED_VERBS = r"(?:discuss|propos|show|found|develop|use|report|stud|categori[sz]|describ|introduc|present|demonstrat|appl|train|achiev)\w*"
+_CITATION = re.compile(r"\bet al\.?,?\s*\(?\d{4}[a-z]?\)?,?\s*" + _CITED_VERBS + r"|\b(?:the|a) (?:paper|study|article) (?:titled |entitled )?[\"“]", re.I)
 _SPECULATIVE = re.compile(
     r"\b(?:likely|probably|possibly|presumably|perhaps|may have|might have|could have|it is possible|it's possible|"
     r"might be|may be|could be|would be|would have|seems? to|appears? to|it seems|assum(?:e|ed|ing)|"
@@ -142,10 +144,14 @@ def sentence_role(text: str, after_missing: bool) -> str:
 @Language.component("dlkg_sentence_roles")
 def sentence_roles(doc: Doc) -> Doc:
     """Label each sentence with its role (fact, missing, generic, speculative): what later stages may read."""
-    after_missing = in_generic_list = False
+    after_missing = in_generic_list = after_citation = False
     roles = []
     for sent in doc.sents:
         role = sentence_role(sent.text, after_missing)
+        cites = bool(_CITATION.search(sent.text)) or (after_citation and re.match(r"\s*\d{4}[a-z]?\)\s*" + _CITED_VERBS, sent.text))
+        if cites and role == FACT:
+            role = GENERIC  # about cited work ("Srivastava et al. (2014) discuss dropout"), not this paper's pipeline
+        after_citation = bool(re.search(r"\bet al\.?\s*\(?\s*$", sent.text))
         if in_generic_list and role == FACT and not _PAPER_CUES.search(sent.text):
             role = GENERIC  # an item of a list a generic sentence introduced ("common criteria include: 1. ...")
         roles.append((sent.start, sent.end, role))
