@@ -693,6 +693,8 @@ def _split_labels(text: str) -> list[str]:
     sets = [name for name, pattern in _SPLIT_SETS if pattern.search(text)]
     labels = [f"{'/'.join(sets)} split"] if len(sets) >= 2 else []
     shares = [float(p) for p in _PERCENT.findall(text)]
+    if len(shares) == 1 and shares[0] < 50 and len(sets) >= 1:
+        shares = [100 - shares[0], shares[0]]  # "20% of the data for validation": the rest trains
     if 2 <= len(shares) <= 3 and abs(sum(shares) - 100) < 0.6:
         labels.append("/".join(f"{x:g}" for x in shares) + " split")
     return labels
