@@ -108,7 +108,7 @@ _PAPER_CUES = re.compile(
     r"\b(?:the (?:authors?|paper|study|article|researchers|pipeline|model was|models were|network was)|this (?:study|paper|work|pipeline)|"
     r"they (?:used|use|trained|applied|employed|mention)|their|was (?:used|trained|applied|performed|employed|implemented|set|carried out|done)|"
     r"were (?:used|trained|applied|performed|employed|implemented|set|collected|annotated|split|divided|carried out|done)|"
-    r"it (?:does )?(?:mentions?|states?|says)|mentions that|states that|according to|in this (?:context|case|work|study|paper)|"
+    r"(?:it|the (?:context|text|paper|study|article)) (?:does |also )?(?:mentions?|states?|says|describes?)|mentions that|states that|according to|in this (?:context|case|work|study|paper)|"
     r"(?:was|were|had been) (?:\w+ly )?\w+(?:ed|en)|the authors|we (?:used|trained|applied|collected))\b", re.I)
 _TEXTBOOK = re.compile(
     r"\b(?:can help|helps? (?:to )?(?:\w+ )?(?:prevent|improve|reduce|ensure|make|avoid)|can be used|is a (?:technique|method|process|type|common|popular|widely)|"
