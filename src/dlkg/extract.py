@@ -164,7 +164,10 @@ def sentence_roles(doc: Doc) -> Doc:
     # an answer that is mostly textbook prose and never points at the paper is a generic overview throughout
     wordy = [(s, e, r) for s, e, r in roles if e - s > 4]
     if len(wordy) >= 3 and sum(r == GENERIC for _, _, r in wordy) * 3 >= len(wordy) and not _PAPER_CUES.search(_text(doc)):
-        roles = [(s, e, GENERIC if r == FACT else r) for s, e, r in roles]
+        # ...except its opening statement when that is plainly stated (the direct answer before the textbook prose)
+        opening = roles[0]
+        keep = opening[2] == FACT and not _TEXTBOOK.search(doc[opening[0]:opening[1]].text)
+        roles = [(s, e, GENERIC if r == FACT and not (keep and i == 0) else r) for i, (s, e, r) in enumerate(roles)]
     doc.user_data["dlkg_roles"] = roles
     doc.user_data["dlkg_sentence_starts"] = [s for s, _, _ in roles]
     return doc
