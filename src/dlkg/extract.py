@@ -529,7 +529,7 @@ class Extractor:
         categorical = term.iri in self.value_patterns  # its values are names (ReLU, Adam), never numbers
         values = [] if categorical else values_after(after)
         if not values and not categorical:
-            segment = re.split(r"\s-\s|\n|;", after, maxsplit=1)[0]
+            segment = re.split(r"\s-\s|\n|;", _text(doc)[span.end_char: sent_end], maxsplit=1)[0]
             next_name = [x.start_char - span.end_char for x in doc.spans["dlkg_terms"]
                          if x.label in self.setting_keys and x.start_char > span.end_char]
             values = per_variant_values(segment[: min(next_name, default=len(segment))])
