@@ -127,3 +127,11 @@ def test_cited_work_is_not_the_papers_pipeline(extractor):
             ("CQ5", "The model was pre-trained on the COCO dataset (Lin et al., 2014)."))
     assert names(r, "RegularizationMethod") == []
     assert names(r, "Dataset") == ["COCO"]
+
+
+def test_resized_images_give_the_input_size_and_per_model_values(extractor):
+    r = run(extractor, ("CQ6", "All images were resized to 224 × 224 pixels before training."),
+            ("CQ13", "Batch size: varies by model (64 for VGG-16, 32 for ResNet-50, and 16 for DenseNet-121)."))
+    got = {(s.name.pref_label, s.value) for s in r.settings}
+    assert ("input size", "224x224") in got
+    assert {("batch size", 64), ("batch size", 32), ("batch size", 16)} <= got

@@ -268,7 +268,8 @@ _SIZE = rf"{_NUMBER}(?:\s?[x×*]\s?{_NUMBER}){{1,2}}(?:\s?pixels?)?"
 _VALUE = re.compile(rf"({_SIZE}|{_NUMBER}\s?%|{_NUMBER}/{_NUMBER}|{_NUMBER})", re.I)
 _LEAD = re.compile(r"^(?:\s|of|was|were|is|are|set|to|=|:|equal|at|with|a|an|the|value|values|initially|initial|fixed|"
                    r"used|using|by|as|\(|around|approximately|about|~|"
-                   r"(?:for|in|of) (?:the |each |every )?(?:first|last|second|third|final|hidden|output|input|convolutional|dense|\w+) (?:layers?|stage|phase|block)\b)*", re.I)
+                   r"(?:for|in|of) (?:the |each |every |all )?(?:first|last|second|third|final|hidden|output|input|convolutional|dense|\w+ )?"
+                   r"(?:layers?|stage|phase|block|models?|networks?|training|images?|dataset|experiments?)\b)*", re.I)
 _LOST_EXPONENT = re.compile(r"^\s?(?:[\^⋅·]|[×x*]\s?10\b)")
 _LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|to|-|–)\s*", re.I)
 
@@ -321,6 +322,7 @@ def values_after(text: str) -> list[str]:
     return out
 
 
+_RESIZED_TO = re.compile(rf"\b(?:resized|rescaled|resampled|downsampled|scaled)\s+(?:[\w-]+\s+){{0,4}}?(?:to|into)\s+(?:a\s+|an\s+)?({_SIZE})", re.I)
 _VALUE_BEFORE = re.compile(rf"({_SIZE}|{_NUMBER})\s*(?:-\s*)?$", re.I)
 _COUNT_NAMES = {"epochs", "iterations", "number of epochs", "training steps", "steps"}
 
@@ -411,6 +413,7 @@ class Extractor:
                 self.example_keys.setdefault(cq, set()).update(x.label_ for x in doc.spans.get("dlkg_terms", []))
         self.metrics_calculation = self.vocabulary.terms.get(DLV["metrics-calculation"])
         self.optimizer = self.vocabulary.terms.get(DLV["optimizer"])
+        self.input_size = self.vocabulary.terms.get(DLV["input-size"])
         repositories = self.vocabulary.by_concept("CodeRepository") + self.vocabulary.by_concept("DataRepository")
         self.repo_by_host = {re.sub(r"[^a-z]", "", t.pref_label.lower()): t for t in repositories}
 
@@ -460,6 +463,12 @@ class Extractor:
                 # the postprocessing answer that names metrics reports their calculation as a step
                 self._add(facts, "PostprocessingStep", self.metrics_calculation.pref_label, answer,
                           sent.start_char, sent.end_char, _text(doc), self.metrics_calculation)
+            if self.input_size is not None:
+                for m in _RESIZED_TO.finditer(sent.text):
+                    start = sent.start_char + m.start()
+                    value = normalise_size(m.group(1))
+                    settings.append(Setting(self.input_size, value, value, None,
+                                            Evidence(answer.cq, start, sent.start_char + m.end(), m.group(0))))
             if answer.cq == "CQ13" and self.optimizer is not None:
                 settings.extend(self._optimizer_settings(sent, answer))
             found_specific |= self._links(sent, answer, facts)
