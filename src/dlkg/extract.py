@@ -2,7 +2,8 @@
 
 Pipeline (`make_nlp`): blank English tokenizer, sentencizer, then two registered components:
 - ``dlkg_sentence_roles`` labels every sentence: fact, missing (the answer says the information is absent),
-  generic (textbook knowledge after a "missing" statement, or phrased generically), speculative or negated;
+  generic (textbook knowledge, cited work, or anything after a "missing" statement that does not point at the paper),
+  speculative ("likely", "may have"), or meta (framing such as "the provided text focuses on ...");
 - ``dlkg_vocabulary_matcher`` finds vocabulary names (PhraseMatcher, longest match wins) into ``doc.spans``.
 `Extractor` then reads facts only from fact sentences: vocabulary entities, hyperparameter settings with parsed
 values, repository links and open-world names ("our BatNet++ model", "a custom dataset of 33,984 images").
