@@ -378,11 +378,11 @@ _NOT_MODIFIERS = {
     "both", "two", "three", "several", "individual", "original", "labelled", "labeled", "annotated", "into", "form",
     "through", "via", "collecting", "capturing", "taking", "take", "any", "each", "every", "our", "multiple", "numerous",
     "following", "same", "whole", "full", "entire", "only", "mainly", "primarily", "specifically", "not", "no",
-    "took", "take", "takes", "made", "make", "makes", "has", "have", "had", "give", "gives", "provide", "provides",
+    "took", "takes", "made", "make", "makes", "has", "have", "had", "give", "gives", "provide", "provides",
     "produce", "produces", "contain", "contains", "capture", "captures", "acquire", "acquires", "obtain", "obtains"}
 _NOT_NAMES = {"The", "This", "These", "Our", "Their", "A", "An", "It", "CNN", "DNN", "RNN", "GPU", "CPU", "RGB", "ML", "DL", "AI", "UAV",
               "Training", "Train", "Test", "Testing", "Validation", "New", "Original", "Custom", "Public", "Large", "Same",
-              "Each", "Every", "Whole", "Entire", "Full", "Final", "Main", "First", "Second", "Third", "Second", "Image", "Images",
+              "Each", "Every", "Whole", "Entire", "Full", "Final", "Main", "First", "Second", "Third", "Image", "Images",
               "Audio", "Video", "Raw", "Labelled", "Labeled", "Annotated", "Augmented", "Benchmark", "Data", "Dataset", "In", "For",
               "However", "Additionally", "Furthermore", "Moreover", "Also", "Both", "Two", "Three", "Several", "Such", "Another"}
 
@@ -394,7 +394,7 @@ class Extractor:
     def __init__(self, ontology_dir: Path | None = None, nlp: Language | None = None):
         self.nlp = nlp or _cached_nlp(ontology_dir)
         self.vocabulary = load_vocabulary(ontology_dir)
-        self.setting_keys = {self.nlp.vocab.strings.add(str(t.iri)) for t in self.vocabulary.by_concept("Hyperparameter")}
+        self.setting_keys = self.nlp.get_pipe("dlkg_vocabulary_matcher").setting_keys
         # categorical values (ReLU, Adam, cross-entropy) read near their hyperparameter's name
         self.value_patterns: dict[URIRef, re.Pattern[str]] = {}
         self.value_names: dict[str, str] = {}
@@ -479,17 +479,17 @@ class Extractor:
         if not any(role == MISSING for _, _, role in roles):
             return found_specific or any(not _echo_only(s.text, examples) for s in fact_sents)
         # after "the context does not say", people still count what the paper does say on the question's topic
-        return any(self._on_topic(doc[s:e], answer.cq) for s, e, role in roles
+        return any(self._on_topic(doc[s:e], terms_by_sent.get(s, []), answer.cq) for s, e, role in roles
                    if role == FACT or (role != META and _EVIDENCE.search(doc[s:e].text)))
 
-    def _on_topic(self, sent: Span, cq: str) -> bool:
-        """Does the sentence name something of the question's own concept (not negated)?"""
+    def _on_topic(self, sent: Span, spans: list[Span], cq: str) -> bool:
+        """Does the sentence (with its vocabulary `spans`) name something of the question's own concept, not negated?"""
         concepts = set(CQ_CONCEPTS.get(cq, ()))
         repository_cq = bool(concepts & _REPOSITORY_CONCEPTS)
         if repository_cq:
             concepts |= _REPOSITORY_CONCEPTS  # code and data often share one host; any of them bears on the question
-        for span in sent.doc.spans.get("dlkg_terms", []):
-            if sent.start <= span.start and span.end <= sent.end and not self._negated(sent.doc, span):
+        for span in spans:
+            if not self._negated(sent.doc, span):
                 if any(t.concept in concepts and (repository_cq or not t.cqs or cq in t.cqs) for t in self._terms(span.label_)):
                     return True
         return repository_cq and bool(_URL.search(sent.text))
@@ -591,8 +591,7 @@ class Extractor:
                 continue
             start = sent.start_char + m.start()
             self._add(facts, concept, url, answer, start, start + len(m.group(0)), _text(sent.doc), url=url)
-            host = re.sub(r"^https?://(?:www\.)?", "", url).split("/")[0].split(".")
-            repo = self.repo_by_host.get(host[0].lower()) if host else None
+            repo = self.repo_by_host.get(re.sub(r"^www\.", "", host).split(".")[0].lower())
             wanted = "CodeRepository" if concept == "CodeRepositoryLink" else "DataRepository"
             if repo is not None and repo.concept == wanted:
                 self._add(facts, wanted, repo.pref_label, answer, start, start + len(m.group(0)), _text(sent.doc), repo)
@@ -609,31 +608,33 @@ class Extractor:
         """Names not in the vocabulary whose phrasing makes their type clear. `first_statement`: the answer's first
         fact sentence, where answers state their point (a purpose phrase elsewhere is usually background)."""
         found = False
-        text, base = sent.text, sent.start_char
+        text, base, doc_text = sent.text, sent.start_char, _text(sent.doc)
+
+        def add(concept: str, label: str, start: int, end: int) -> None:
+            nonlocal found
+            self._add(facts, concept, label, answer, base + start, base + end, doc_text)
+            found = True
+
         known = {s.text for s in sent.doc.spans.get("dlkg_terms", []) if s.start >= sent.start and s.end <= sent.end}
         known_lower = {k.lower() for k in known}
         if answer.cq in ("CQ5", "CQ1", "CQ2"):
             for m in list(_OWN_DATASET.finditer(text)) + list(_DATASET_OF.finditer(text)):
-                self._add(facts, "Dataset", "own dataset", answer, base + m.start(), base + m.end(), _text(sent.doc))
-                found = True
+                add("Dataset", "own dataset", m.start(), m.end())
             for m in _NAMED_DATASET.finditer(text):
                 name = m.group(1)
                 if name.split()[0] in _NOT_NAMES or name in known or any(name in k or k in name for k in known):
                     continue
-                self._add(facts, "Dataset", name, answer, base + m.start(1), base + m.end(1), _text(sent.doc))
-                found = True
+                add("Dataset", name, m.start(1), m.end(1))
         if answer.cq in ("CQ1", "CQ2"):
             for m in _RAW_DATA_HEAD.finditer(text):
                 label = _noun_phrase(text[: m.start()], m.group(1), m.group(2))
                 if label:
-                    self._add(facts, "RawData", label, answer, base + m.start(), base + m.end(), _text(sent.doc))
-                    found = True
+                    add("RawData", label, m.start(), m.end())
         if answer.cq == "CQ25" and first_statement:
             for m in _TASK_HEAD.finditer(text):
                 label = _noun_phrase(text[: m.start()], m.group(1), m.group(2))
                 if label and label.lower() not in known_lower and len(label.split()) <= 4:
-                    self._add(facts, "ModelPurpose", label, answer, base + m.start(), base + m.end(), _text(sent.doc))
-                    found = True
+                    add("ModelPurpose", label, m.start(), m.end())
             for m in _TASK_VERB.finditer(text):
                 obj = []
                 for w in m.group(2).split():
@@ -642,25 +643,20 @@ class Extractor:
                     obj.append(w)
                 if obj:
                     label = " ".join(obj + [_NOMINAL[m.group(1).lower()]])
-                    self._add(facts, "ModelPurpose", label, answer, base + m.start(), base + m.end(), _text(sent.doc))
-                    found = True
+                    add("ModelPurpose", label, m.start(), m.end())
         if answer.cq == "CQ5" and not known:
             for m in _DATA_COUNT.finditer(text):
-                self._add(facts, "Dataset", "own dataset", answer, base + m.start(), base + m.end(), _text(sent.doc))
-                found = True
+                add("Dataset", "own dataset", m.start(), m.end())
         if answer.cq == "CQ20":
             for m in _MEMORY.finditer(text):
                 label = f"{m.group(1)} GB RAM"
-                self._add(facts, "HardwareResource", label, answer, base + m.start(), base + m.end(), _text(sent.doc))
-                found = True
+                add("HardwareResource", label, m.start(), m.end())
         if answer.cq == "CQ7":
             found |= self._split(sent, answer, facts)
         if answer.cq == "CQ16":
             for m in _FIXED_BUDGET.finditer(text):
                 unit = "epochs" if m.group(1).lower().startswith("epoch") else "iterations"
-                self._add(facts, "TrainingCompletionCriteria", f"fixed number of {unit}", answer,
-                          base + m.start(), base + m.end(), _text(sent.doc))
-                found = True
+                add("TrainingCompletionCriteria", f"fixed number of {unit}", m.start(), m.end())
         if answer.cq in ("CQ12", "CQ25", "CQ5", "CQ13", "CQ19"):
             for m in _NAMED_MODEL.finditer(text):
                 name = m.group(1)
@@ -668,8 +664,7 @@ class Extractor:
                     continue
                 if re.fullmatch(r"[A-Z]{2,5}s?", name) and answer.cq != "CQ12":
                     continue
-                self._add(facts, "DeepLearningModel", name, answer, base + m.start(1), base + m.end(1), _text(sent.doc))
-                found = True
+                add("DeepLearningModel", name, m.start(1), m.end(1))
         return found
 
 
@@ -723,7 +718,6 @@ def _noun_phrase(before: str, head: str, of_phrase: str | None) -> str | None:
         modifiers.insert(0, w)
     tail = []
     if of_phrase:
-        tail = []
         for w in of_phrase.split():
             if w.lower() in ("the", "a", "an"):
                 continue
