@@ -94,17 +94,31 @@ def load(graphs: Iterable[tuple[URIRef, Graph]], endpoint: str, update_endpoint:
 
 def paper_graphs(g: Graph) -> list[tuple[URIRef, Graph]]:
     """Split a KG into one graph per publication: everything minted under the publication's IRI plus the names
-    and types of the shared things it points to (vocabulary entries, CQs, the answering model)."""
+    and types of the shared things it points to (vocabulary entries, CQs, the answering model). One pass over the
+    triples: a resource belongs to the longest publication IRI that is its own IRI or a "/"-prefix of it."""
     pubs = sorted(str(p) for p in g.subjects(predicate=None, object=DLKG.Publication))
+    parts = {pub: Graph() for pub in pubs}
+    for s, p, o in g:
+        pub = _owning_publication(str(s), parts)
+        if pub is not None:
+            parts[pub].add((s, p, o))
     out = []
     for pub in pubs:
-        part = Graph()
-        for s, p, o in g:
-            if str(s) == pub or str(s).startswith(pub + "/"):
-                part.add((s, p, o))
+        part = parts[pub]
         shared = {o for o in part.objects() if isinstance(o, URIRef) and not str(o).startswith(pub)}
         for node in shared:
             for p, o in g.predicate_objects(node):
                 part.add((node, p, o))
         out.append((URIRef(pub), part))
     return out
+
+
+def _owning_publication(iri: str, publications: dict[str, Graph]) -> str | None:
+    if iri in publications:
+        return iri
+    cut = iri.rfind("/")
+    while cut > 0:
+        if iri[:cut] in publications:
+            return iri[:cut]
+        cut = iri.rfind("/", 0, cut)
+    return None
