@@ -144,7 +144,7 @@ def sentence_role(text: str, after_missing: bool) -> str:
 
 @Language.component("dlkg_sentence_roles")
 def sentence_roles(doc: Doc) -> Doc:
-    """Label each sentence with its role (fact, missing, generic, speculative): what later stages may read."""
+    """Label each sentence with its role (fact, missing, generic, speculative, meta): what later stages may read."""
     after_missing = in_generic_list = after_citation = False
     roles = []
     for sent in doc.sents:
