@@ -22,31 +22,31 @@ def test_every_saved_query_parses_and_documents_itself():
 
 
 def test_headline_query_finds_sashimi_by_name_and_by_broader_model(kg):
-    rows = run_query("papers-using-model-on-gpu", [kg], {"model": "Mask R-CNN"}).as_dicts()
+    rows = run_query("papers-using-model-on-gpu", kg, {"model": "Mask R-CNN"}).as_dicts()
     assert [r["identifier"] for r in rows] == ["Publication_9"]
     assert rows[0]["title"].startswith("Sashimi")
-    by_synonym = run_query("papers-using-model-on-gpu", [kg], {"model": "mask rcnn"}).as_dicts()
+    by_synonym = run_query("papers-using-model-on-gpu", kg, {"model": "mask rcnn"}).as_dicts()
     assert [r["identifier"] for r in by_synonym] == ["Publication_9"]
-    broader = {r["identifier"] for r in run_query("papers-using-model-on-gpu", [kg], {"model": "CNN"}).as_dicts()}
+    broader = {r["identifier"] for r in run_query("papers-using-model-on-gpu", kg, {"model": "CNN"}).as_dicts()}
     assert "Publication_9" in broader and len(broader) > 1
 
 
 def test_parameters_cannot_change_the_query(kg):
-    rows = run_query("papers-using-model-on-gpu", [kg], {"model": 'x" } ; DROP ALL ; #'}).rows
+    rows = run_query("papers-using-model-on-gpu", kg, {"model": 'x" } ; DROP ALL ; #'}).rows
     assert rows == []
-    assert run_query("papers-using-model-on-gpu", [kg], {"model": "Mask R-CNN"}).rows
+    assert run_query("papers-using-model-on-gpu", kg, {"model": "Mask R-CNN"}).rows
 
 
 def test_unknown_and_missing_parameters_are_user_errors(kg):
     with pytest.raises(QueryError, match="needs --param model"):
-        run_query("papers-using-model-on-gpu", [kg], {})
+        run_query("papers-using-model-on-gpu", kg, {})
     with pytest.raises(QueryError, match="no parameter"):
-        run_query("papers-using-model-on-gpu", [kg], {"model": "x", "gpu": "y"})
+        run_query("papers-using-model-on-gpu", kg, {"model": "x", "gpu": "y"})
     with pytest.raises(QueryError, match="no saved query"):
-        run_query("no-such-query", [kg])
+        run_query("no-such-query", kg)
 
 
 def test_reporting_rates_count_every_answer(kg, seeds_result):
-    rows = run_query("concept-reporting-rates", [kg]).as_dicts()
+    rows = run_query("concept-reporting-rates", kg).as_dicts()
     assert sum(int(r["answers"]) for r in rows) == seeds_result.answers
     assert sum(int(r["reported"]) for r in rows) == seeds_result.reported

@@ -1,4 +1,5 @@
 """The remote-store path against a real Oxigraph server started here on 127.0.0.1 (no mocks)."""
+import json
 import shutil
 import socket
 import subprocess
@@ -8,9 +9,13 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
+from rdflib import RDF, Graph, URIRef
+
 from dlkg.cli import main
 from dlkg.errors import StoreError
+from dlkg.namespaces import DLKG
 from dlkg.query import run_query
+from dlkg.store import DiskStore, EndpointStore
 
 
 def free_port() -> int:
@@ -21,11 +26,13 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    """A real Oxigraph server on 127.0.0.1; yields its base URL and its data directory."""
     exe = shutil.which("oxigraph")
     if exe is None:
         pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
     port = free_port()
-    proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
+    location = tmp_path_factory.mktemp("oxigraph")
+    proc = subprocess.Popen([exe, "serve", "--location", str(location),
                              "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -39,40 +46,84 @@ def server(tmp_path_factory):
                 proc.kill()
                 pytest.fail("oxigraph server did not start")
             time.sleep(0.1)
-    yield base
+    yield base, location
     proc.terminate()
     proc.wait(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def seeds_kg(tmp_path_factory):
+    kg = tmp_path_factory.mktemp("kg") / "kg.ttl"
+    assert CliRunner().invoke(main, ["build", "-o", str(kg), "-q"]).exit_code == 0
+    return kg
+
+
 def count(endpoint: str, query: str) -> int:
-    from dlkg.store import select
-    return int(select(endpoint, query, {}).rows[0][0])
+    return int(EndpointStore(endpoint).select(query, {}).rows[0][0])
 
 
-def test_load_is_one_graph_per_paper_and_idempotent(server, tmp_path):
-    kg = tmp_path / "kg.ttl"
+ALL_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def test_load_is_one_graph_per_paper_and_idempotent(server, seeds_kg):
+    base, _ = server
     runner = CliRunner()
-    assert runner.invoke(main, ["build", "-o", str(kg), "-q"]).exit_code == 0
-    endpoint = f"{server}/query"
-    r = runner.invoke(main, ["load", str(kg), "--endpoint", endpoint])
+    endpoint = f"{base}/query"
+    r = runner.invoke(main, ["load", str(seeds_kg), "--endpoint", endpoint])
     assert r.exit_code == 0, r.output
-    triples = count(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    triples = count(endpoint, ALL_TRIPLES)
     graphs = count(endpoint, "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     papers = count(endpoint, "PREFIX dlkg: <https://w3id.org/dlkg/ontology#> "
                              "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a dlkg:Publication }")
-    assert graphs == papers + 1  # one per paper plus ontology+vocabulary
-    assert runner.invoke(main, ["load", str(kg), "--endpoint", endpoint]).exit_code == 0
-    assert count(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }") == triples
+    in_file = set(Graph().parse(seeds_kg).subjects(RDF.type, DLKG.Publication))
+    assert papers == len(in_file) and graphs == papers + 1  # one per paper plus ontology+vocabulary
+    assert runner.invoke(main, ["load", str(seeds_kg), "--endpoint", endpoint]).exit_code == 0
+    assert count(endpoint, ALL_TRIPLES) == triples
+    # the Graph Store Protocol path (HTTP PUT per graph) replaces the same graphs: still no duplicates
+    r = runner.invoke(main, ["load", str(seeds_kg), "--gsp", f"{base}/store"])
+    assert r.exit_code == 0, r.output
+    assert count(endpoint, ALL_TRIPLES) == triples
 
-    rows = run_query("papers-using-model-on-gpu", params={"model": "Mask R-CNN"}, endpoint=endpoint).as_dicts()
+    store = EndpointStore(endpoint)
+    rows = run_query("papers-using-model-on-gpu", store, {"model": "Mask R-CNN"}).as_dicts()
     assert [r["identifier"] for r in rows] == ["Publication_9"]
-    injected = run_query("papers-using-model-on-gpu", params={"model": 'x" } ; DROP ALL ; #'}, endpoint=endpoint)
+    injected = run_query("papers-using-model-on-gpu", store, {"model": 'x" } ; DROP ALL ; #'})
     assert injected.rows == []
-    assert count(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }") == triples
+    assert count(endpoint, ALL_TRIPLES) == triples
     r = runner.invoke(main, ["query", "papers-using-model-on-gpu", "--endpoint", endpoint, "--param", "model=Mask R-CNN"])
     assert r.exit_code == 0 and "Publication_9" in r.output
+    r = runner.invoke(main, ["stats", "--endpoint", endpoint, "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["kg-summary"][0]["papers"] == str(papers)
 
 
-def test_unreachable_endpoint_is_a_clear_error():
+def test_http_errors_are_clear(server, seeds_kg):
+    base, _ = server
+    with pytest.raises(StoreError, match="HTTP 400"):
+        EndpointStore(f"{base}/query").select("SELECT nonsense WHERE", {})
+    r = CliRunner().invoke(main, ["load", str(seeds_kg), "--gsp", f"{base}/no-such-service"])
+    assert r.exit_code == 1 and "HTTP 404" in r.output and "Traceback" not in r.output
+
+
+def test_a_running_server_locks_its_store(server):
+    _, location = server
+    with pytest.raises(StoreError, match="cannot open the store"):
+        DiskStore(location)
+
+
+def test_unreachable_endpoint_is_a_clear_error(seeds_kg):
+    url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(StoreError, match="cannot reach"):
-        run_query("concept-reporting-rates", endpoint=f"http://127.0.0.1:{free_port()}/query", timeout=5)
+        run_query("concept-reporting-rates", EndpointStore(f"{url}/query", timeout=5))
+    r = CliRunner().invoke(main, ["load", str(seeds_kg), "--endpoint", f"{url}/query", "--timeout", "5"])
+    assert r.exit_code == 1 and "cannot reach the endpoint" in r.output
+
+
+def test_a_silent_server_times_out(seeds_kg):
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/update"
+        store = EndpointStore(url, timeout=1, retries=0)
+        with pytest.raises(StoreError, match="no answer within 1 s"):
+            store.replace_graph(URIRef("https://example.org/g"), Graph())

@@ -1,8 +1,9 @@
 from rdflib import Literal
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF
 
 from dlkg.namespaces import DLKG
-from dlkg.validate import validate
+from dlkg.store import paper_graphs
+from dlkg.validate import validate, validate_in_batches
 
 
 def test_seed_kg_conforms(seeds_graph):
@@ -10,18 +11,33 @@ def test_seed_kg_conforms(seeds_graph):
     assert report.conforms, report.text()
 
 
-def test_planted_violations_are_reported_with_paper_and_cq(seeds_graph):
+def planted(seeds_graph):
+    """The seeds KG with three violations in two papers."""
     g = seeds_graph.__class__()
     g += seeds_graph
     answer = next(a for a in g.subjects(RDF.type, DLKG.CQAnswer)
                   if str(a).endswith("/Publication_9/answer/mixtral-8-22b/CQ20"))
     g.remove((answer, DLKG.status, None))
     g.add((answer, DLKG.status, DLKG.Maybe))
-    setting = next(g.subjects(RDF.type, DLKG.HyperparameterSetting))
+    setting = next(s for s in g.subjects(RDF.type, DLKG.HyperparameterSetting) if "/Publication_9/" in str(s))
     g.add((setting, DLKG.value, Literal("second value")))
-    report = validate(g)
+    pub = next(p for p in g.subjects(RDF.type, DLKG.Publication) if not str(p).endswith("/Publication_9"))
+    g.remove((pub, DCTERMS.identifier, None))
+    return g
+
+
+def test_planted_violations_are_reported_with_paper_and_cq(seeds_graph):
+    report = validate(planted(seeds_graph))
     assert not report.conforms
     status = [v for v in report.violations if v.path == "dlkg:status"]
     assert status and status[0].paper == "Publication_9" and status[0].cq == "CQ20"
     assert any(v.path == "dlkg:value" and v.paper for v in report.violations)
     assert "paper Publication_9 CQ20" in report.text()
+
+
+def test_validating_paper_by_paper_equals_validating_the_whole(seeds_graph):
+    g = planted(seeds_graph)
+    whole = validate(g)
+    batched = validate_in_batches((part for _, part in paper_graphs(g)), batch_size=3)
+    assert not batched.conforms and len(whole.violations) == 3
+    assert [str(v) for v in batched.violations] == [str(v) for v in whole.violations]

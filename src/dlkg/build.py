@@ -5,7 +5,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from rdflib import Dataset, Graph, URIRef
 
@@ -15,6 +15,9 @@ from .graph import GraphBuilder
 from .ingest import read_papers
 from .namespaces import DEFAULT_RESOURCE_BASE, PREFIXES, seeds_dir
 from .vocabulary import load_vocabulary, ontology_graph
+
+if TYPE_CHECKING:
+    from .store import WritableStore
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml",
            ".xml": "xml", ".trig": "trig", ".nq": "nquads"}
@@ -53,16 +56,23 @@ def format_for(path: str | Path) -> str:
 
 
 def build(inputs: Iterable[str | Path] | None = None, base: str = DEFAULT_RESOURCE_BASE,
-          on_paper: Callable[[str], None] | None = None) -> BuildResult:
+          on_paper: Callable[[str], None] | None = None, store: "WritableStore | None" = None) -> BuildResult:
     """Build the KG of `inputs` (files or folders; default: the shipped seeds/). Bad records are skipped and listed
-    in `BuildResult.problems`; a paper id seen twice from the same source keeps its first record."""
+    in `BuildResult.problems`; a paper id seen twice from the same source keeps its first record.
+
+    Without `store` the KG is kept in `BuildResult.dataset`; with one, each paper's graph is written to the store
+    as soon as it is built (replacing that paper's previous graph) and nothing is held in memory."""
     vocabulary = load_vocabulary()
     extractor = Extractor()
     mapper = GraphBuilder(vocabulary, base)
     result = BuildResult(Dataset())
     for prefix, ns in PREFIXES.items():
         result.dataset.bind(prefix, ns)
+    if store is not None:
+        from .store import ONTOLOGY_GRAPH
+        store.replace_graph(ONTOLOGY_GRAPH, ontology_graph())
     seen: set[tuple[str, str]] = set()
+    written: set[URIRef] = set()
 
     def skip(problem: InputError) -> None:
         result.problems.append(problem)
@@ -75,9 +85,18 @@ def build(inputs: Iterable[str | Path] | None = None, base: str = DEFAULT_RESOUR
             continue
         seen.add(key)
         facts = extractor.extract(paper)
-        named = result.dataset.graph(mapper.publication_iri(paper.id))
-        for triple in mapper.build(facts):
-            named.add(triple)
+        iri = mapper.publication_iri(paper.id)
+        if store is not None:
+            paper_graph = Graph()
+            for triple in mapper.build(facts):
+                paper_graph.add(triple)
+            # the first record of a paper in this build replaces what the store held; other sources add to it
+            store.replace_graph(iri, paper_graph, replace=iri not in written)
+            written.add(iri)
+        else:
+            named = result.dataset.graph(iri)
+            for triple in mapper.build(facts):
+                named.add(triple)
         result.papers += 1
         result.answers += len(facts.answers)
         result.reported += sum(1 for a in facts.answers if a.reported)

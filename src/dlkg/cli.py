@@ -1,4 +1,4 @@
-"""The `dlkg` command: a thin layer over the Python API (build, validate, query, load, evaluate)."""
+"""The `dlkg` command: a thin layer over the Python API (build, validate, queries, query, stats, load, evaluate)."""
 from __future__ import annotations
 
 import sys
@@ -28,16 +28,30 @@ def main() -> None:
     """
 
 
+def _open_store(path: str, read_only: bool = False):
+    from .store import DiskStore
+    return DiskStore(path, read_only=read_only)
+
+
+store_option = click.option("--store", "store_dir", type=click.Path(file_okay=False),
+                            help="A dlkg store directory (Oxigraph on disk) instead of KG files.")
+endpoint_option = click.option("--endpoint", help="A SPARQL query endpoint URL (e.g. http://127.0.0.1:7878/query).")
+
+
 @main.command("build")
 @click.argument("inputs", nargs=-1, type=click.Path(exists=False))
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False),
               help="Output file; format from the extension: .ttl .nt .jsonld .rdf/.owl .trig .nq")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False),
+              help="Write into a store directory instead (created if missing): one named graph per paper, "
+                   "replaced when the paper is built again; for KGs too big to re-parse.")
 @click.option("--with-ontology", is_flag=True, help="Also write the ontology (TBox) and the vocabulary.")
 @click.option("--base", default=DEFAULT_RESOURCE_BASE, show_default=True, help="Namespace of the KG's resources.")
 @click.option("--strict", is_flag=True, help="Fail (write nothing) if any input record cannot be read.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
-def build_cmd(inputs: tuple[str, ...], out: str, with_ontology: bool, base: str, strict: bool, quiet: bool) -> None:
-    """Build a KG from INPUTS (JSONL files or folders; default: the shipped seeds/).
+def build_cmd(inputs: tuple[str, ...], out: str | None, store_dir: str | None, with_ontology: bool, base: str,
+              strict: bool, quiet: bool) -> None:
+    """Build a KG from INPUTS (JSONL files or folders; default: the shipped seeds/) into a file (-o) or a store.
 
     Records that cannot be read are reported with file and line and skipped; the exit code is then 3
     (or 1 with --strict, which writes nothing).
@@ -45,31 +59,62 @@ def build_cmd(inputs: tuple[str, ...], out: str, with_ontology: bool, base: str,
     from tqdm import tqdm
 
     try:
-        format_for(out)
+        if bool(out) == bool(store_dir):
+            raise DlkgError("give either -o FILE or --store DIR")
+        if out:
+            format_for(out)
+        if strict and store_dir:
+            _check_inputs(inputs)
+        store = _open_store(store_dir) if store_dir else None
         bar = tqdm(unit=" papers", disable=quiet or not sys.stderr.isatty(), file=sys.stderr)
-        result = build(inputs or None, base=base, on_paper=lambda _: bar.update())
+        result = build(inputs or None, base=base, on_paper=lambda _: bar.update(), store=store)
         bar.close()
         for problem in result.problems:
             click.echo(f"skipped: {problem}", err=True)
         if strict and result.problems:
             raise DlkgError(f"{len(result.problems)} input record(s) could not be read; nothing written (--strict)")
-        write(result, out, with_ontology=with_ontology)
+        if out:
+            write(result, out, with_ontology=with_ontology)
+        else:
+            store.close()
     except DlkgError as exc:
         _fail(exc)
     if not quiet:
-        click.echo(f"{result.papers} papers, {result.answers} answers ({result.reported} reported) -> {out}", err=True)
+        click.echo(f"{result.papers} papers, {result.answers} answers ({result.reported} reported) -> {out or store_dir}",
+                   err=True)
     if result.problems:
         sys.exit(EXIT_SKIPPED)
 
 
+def _check_inputs(inputs: tuple[str, ...]) -> None:
+    """--strict with a store: read every record first, since papers are written to the store as they are built."""
+    from .ingest import read_papers
+    from .namespaces import seeds_dir
+    from .vocabulary import load_vocabulary
+
+    problems: list = []
+    for _ in read_papers(list(inputs) or [seeds_dir()], load_vocabulary().questions, problems.append):
+        pass
+    if problems:
+        for problem in problems:
+            click.echo(f"skipped: {problem}", err=True)
+        raise DlkgError(f"{len(problems)} input record(s) could not be read; nothing written (--strict)")
+
+
 @main.command("validate")
-@click.argument("kg", nargs=-1, required=True, type=click.Path())
-def validate_cmd(kg: tuple[str, ...]) -> None:
-    """Check KG files against dlkg's SHACL shapes; exit 0 when they conform, 1 when not."""
-    from .validate import validate
+@click.argument("kg", nargs=-1, type=click.Path())
+@store_option
+def validate_cmd(kg: tuple[str, ...], store_dir: str | None) -> None:
+    """Check KG files (or a store) against dlkg's SHACL shapes; exit 0 when they conform, 1 when not."""
+    from .validate import validate, validate_in_batches
 
     try:
-        report = validate(read_kg(kg))
+        if bool(kg) == bool(store_dir):
+            raise DlkgError("give either KG files or --store DIR")
+        if store_dir:
+            report = validate_in_batches(g for _, g in _open_store(store_dir, read_only=True).paper_graphs())
+        else:
+            report = validate(read_kg(kg))
     except DlkgError as exc:
         _fail(exc)
     click.echo(report.text())
@@ -99,41 +144,76 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 @main.command("query")
 @click.argument("name")
 @click.option("--kg", multiple=True, type=click.Path(), help="KG file(s) to query (the ontology and vocabulary are added).")
-@click.option("--endpoint", help="SPARQL endpoint URL to query instead of files.")
+@store_option
+@endpoint_option
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def query_cmd(name: str, kg: tuple[str, ...], endpoint: str | None, params: tuple[str, ...], fmt: str) -> None:
-    """Run the saved query NAME (a file stem in queries/, or a .rq file) on KG files or an endpoint."""
+def query_cmd(name: str, kg: tuple[str, ...], store_dir: str | None, endpoint: str | None, params: tuple[str, ...],
+              fmt: str) -> None:
+    """Run the saved query NAME (a file stem in queries/, or a .rq file) on KG files, a store or an endpoint."""
     from .query import run_query
+    from .store import open_store
 
     try:
-        if bool(kg) == bool(endpoint):
-            raise DlkgError("give either --kg FILE ... or --endpoint URL")
-        graphs = [read_kg(kg, with_ontology=True)] if kg else []
-        result = run_query(name, graphs, _params(params), endpoint=endpoint)
+        result = run_query(name, open_store(kg, store_dir, endpoint), _params(params))
     except DlkgError as exc:
         _fail(exc)
     click.echo(result.render(fmt))
 
 
-@main.command("load")
-@click.argument("kg", nargs=-1, required=True, type=click.Path())
-@click.option("--endpoint", required=True, help="SPARQL query endpoint URL (e.g. http://127.0.0.1:7878/query).")
-@click.option("--update-endpoint", help="SPARQL update endpoint URL (default: derived from --endpoint).")
-@click.option("--with-ontology/--without-ontology", default=True, show_default=True,
-              help="Also load the ontology and vocabulary into their own named graph.")
-def load_cmd(kg: tuple[str, ...], endpoint: str, update_endpoint: str | None, with_ontology: bool) -> None:
-    """Load KG files into a SPARQL 1.1 store, one named graph per paper; loading a paper again replaces it."""
-    from .store import ONTOLOGY_GRAPH, load, paper_graphs
+@main.command("stats")
+@click.argument("kg", nargs=-1, type=click.Path())
+@store_option
+@endpoint_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def stats_cmd(kg: tuple[str, ...], store_dir: str | None, endpoint: str | None, fmt: str) -> None:
+    """Counts of a KG: papers, answers Reported / NotReported, and components per concept.
+
+    The numbers come from the saved queries kg-summary and components-per-concept."""
+    from .query import run_query
+    from .store import open_store
 
     try:
+        target = open_store(kg, store_dir, endpoint)
+        tables = {name: run_query(name, target) for name in ("kg-summary", "components-per-concept")}
+    except DlkgError as exc:
+        _fail(exc)
+    if fmt == "json":
+        import json
+        click.echo(json.dumps({name: t.as_dicts() for name, t in tables.items()}, indent=1))
+    else:
+        click.echo("\n\n".join(t.render(fmt) for t in tables.values()))
+
+
+@main.command("load")
+@click.argument("kg", nargs=-1, required=True, type=click.Path())
+@endpoint_option
+@click.option("--update-endpoint", help="SPARQL update endpoint URL (default: derived from --endpoint).")
+@click.option("--gsp", metavar="URL", help="Load with HTTP PUT to this SPARQL 1.1 Graph Store Protocol endpoint "
+                                           "(e.g. http://127.0.0.1:7878/store) instead of SPARQL updates.")
+@store_option
+@click.option("--with-ontology/--without-ontology", default=True, show_default=True,
+              help="Also load the ontology and vocabulary into their own named graph.")
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for the server per request.")
+def load_cmd(kg: tuple[str, ...], endpoint: str | None, update_endpoint: str | None, gsp: str | None,
+             store_dir: str | None, with_ontology: bool, timeout: float) -> None:
+    """Load KG files into a SPARQL 1.1 store (or a store directory), one named graph per paper; loading a paper
+    again replaces it. Failed requests are retried with backoff; basic auth is read from DLKG_SPARQL_USER and
+    DLKG_SPARQL_PASSWORD."""
+    from .store import ONTOLOGY_GRAPH, EndpointStore, load, paper_graphs
+
+    try:
+        if bool(endpoint or gsp or update_endpoint) == bool(store_dir):
+            raise DlkgError("give either --endpoint URL (or --gsp URL) or --store DIR")
+        target = (_open_store(store_dir) if store_dir
+                  else EndpointStore(endpoint or gsp, update_endpoint, gsp=gsp, timeout=timeout))
         graphs = paper_graphs(read_kg(kg))
         if with_ontology:
             graphs.append((ONTOLOGY_GRAPH, ontology_graph()))
-        n = load(graphs, endpoint, update_endpoint)
+        n = load(graphs, target)
     except DlkgError as exc:
         _fail(exc)
-    click.echo(f"loaded {n} named graph(s) into {update_endpoint or endpoint}")
+    click.echo(f"loaded {n} named graph(s) into {store_dir or gsp or update_endpoint or endpoint}")
 
 
 @main.command("evaluate")

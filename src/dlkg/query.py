@@ -1,7 +1,7 @@
 """Saved SPARQL queries (queries/*.rq): discovery, safe parameter binding, and running them on graphs or an endpoint.
 
-Parameters are never pasted into query text: on rdflib they are `initBindings`; on an endpoint they become a
-trailing VALUES clause whose literals rdflib escapes (`Literal.n3()`), so a value cannot change the query's shape.
+Parameters are never pasted into query text: the store binds them (rdflib `initBindings`, Oxigraph substitutions,
+or a VALUES block of escaped literals for an endpoint), so a value cannot change the query's shape.
 """
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-from rdflib import Graph, Literal, Variable
-from rdflib.plugins.sparql import prepareQuery
+from rdflib import Graph
 
 from .errors import QueryError
 from .namespaces import queries_dir
+
+if TYPE_CHECKING:
+    from .store import KGStore
 
 
 @dataclass(frozen=True)
@@ -112,27 +114,19 @@ def _check_params(query: SavedQuery, params: dict[str, str]) -> None:
         raise QueryError(f"query {query.name!r} needs --param {', '.join(f'{m}=VALUE' for m in sorted(missing))}")
 
 
-def _cell(value) -> str | None:
-    return None if value is None else str(value)
-
-
-def run_query(query: SavedQuery | str | Path, graphs: Sequence[Graph] = (), params: dict[str, str] | None = None,
-              endpoint: str | None = None, timeout: float = 60.0) -> QueryResult:
-    """Run a saved query on in-memory graphs (merged) or on a SPARQL endpoint."""
+def run_query(query: SavedQuery | str | Path, kg: "KGStore | Graph | Sequence[Graph]",
+              params: dict[str, str] | None = None) -> QueryResult:
+    """Run a saved query (name, .rq path or SavedQuery) on a store (see `dlkg.store`) or on rdflib graphs."""
     q = query if isinstance(query, SavedQuery) else load_query(query)
     params = dict(params or {})
     _check_params(q, params)
-    if endpoint:
-        from .store import select
-        return select(endpoint, q.text, {k: Literal(v) for k, v in params.items()}, timeout)
-    merged = graphs[0] if len(graphs) == 1 else _union(graphs)
+    if isinstance(kg, Graph) or isinstance(kg, (list, tuple)):
+        from .store import GraphStore
+        kg = GraphStore(kg if isinstance(kg, Graph) else _union(kg))
     try:
-        prepared = prepareQuery(q.text)
-    except Exception as exc:  # pyparsing raises its own exception types
-        raise QueryError(f"{q.path}: not valid SPARQL: {exc}") from exc
-    result = merged.query(prepared, initBindings={Variable(k): Literal(v) for k, v in params.items()})
-    variables = [str(v) for v in result.vars or []]
-    return QueryResult(variables, [[_cell(row[v]) for v in variables] for row in result])
+        return kg.select(q.text, params)
+    except QueryError as exc:
+        raise QueryError(f"{q.path}: {exc}") from exc
 
 
 def _union(graphs: Iterable[Graph]) -> Graph:

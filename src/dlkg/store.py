@@ -1,25 +1,133 @@
-"""A SPARQL 1.1 store as the KG's home: load one named graph per paper (replacing it), and query it.
+"""Where a KG lives once built: in memory (rdflib), on disk (pyoxigraph) or in a SPARQL 1.1 server.
 
-SPARQLWrapper talks to the endpoint; a paper is replaced in one update request (DROP SILENT GRAPH + INSERT DATA),
-so loading it again gives the same triples, not twice as many.
+All three answer the saved queries through one small interface (`KGStore.select`); the two persistent ones keep
+one named graph per paper and replace it whole when the paper is written again, so reloading never duplicates.
+`open_store()` picks the backend from what the user gave: KG files, a store directory, or an endpoint URL.
 """
 from __future__ import annotations
 
 import os
 import re
-from typing import Iterable
+from pathlib import Path
+from typing import Iterable, Iterator, Protocol, Sequence
 from urllib.error import HTTPError, URLError
 
-from rdflib import Graph, Literal, URIRef
-from SPARQLWrapper import JSON, POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+from rdflib import Graph, Literal, URIRef, Variable
+from rdflib.plugins.sparql import prepareQuery
 
-from .errors import StoreError
+from .errors import QueryError, StoreError
 from .namespaces import DLKG
 from .query import QueryResult
 
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/dlkg/graph/ontology")
 
+
+class KGStore(Protocol):
+    def select(self, query: str, params: dict[str, str]) -> QueryResult:
+        """Run a SELECT query; `params` pre-bind variables (never pasted into the query text)."""
+
+
+class WritableStore(KGStore, Protocol):
+    def replace_graph(self, iri: URIRef, graph: Graph, replace: bool = True) -> None:
+        """Make the named graph `iri` hold exactly `graph` (or, with replace=False, add `graph` to it), in one
+        transaction."""
+
+
+def _replace_update(iri: URIRef, graph: Graph, replace: bool = True) -> str:
+    """One SPARQL update that swaps (or adds to) a named graph's content: atomic on every store that runs an update
+    as one transaction (Oxigraph, Fuseki, GraphDB, Virtuoso)."""
+    drop = f"DROP SILENT GRAPH <{iri}> ;\n" if replace else ""
+    return f"{drop}INSERT DATA {{ GRAPH <{iri}> {{\n{graph.serialize(format='nt')}\n}} }}"
+
+
+def _with_values(query: str, params: dict[str, str]) -> str:
+    """Bind parameters as a VALUES block of escaped literals (`Literal.n3()`) at the top of the WHERE clause: inside
+    it, so FILTERs see them (a trailing VALUES is joined only after the FILTERs ran). Oxigraph's own substitutions
+    only bind projected variables, so both Oxigraph and remote servers get this."""
+    if not params:
+        return query
+    names = " ".join(f"?{k}" for k in params)
+    values = " ".join(Literal(v).n3() for v in params.values())
+    where = re.search(r"\bWHERE\s*\{", query, re.I)
+    if where is None:
+        raise QueryError("a parameterised query needs a WHERE clause")
+    return f"{query[:where.end()]}\n  VALUES ({names}) {{ ({values}) }}{query[where.end():]}"
+
+
+# ---------------------------------------------------------------- in memory
+
+class GraphStore:
+    """KG files parsed into one rdflib graph: fine for thousands of papers, nothing to set up."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def select(self, query: str, params: dict[str, str]) -> QueryResult:
+        try:
+            prepared = prepareQuery(query)
+        except Exception as exc:  # pyparsing raises its own exception types
+            raise QueryError(f"not valid SPARQL: {exc}") from exc
+        result = self.graph.query(prepared, initBindings={Variable(k): Literal(v) for k, v in params.items()})
+        variables = [str(v) for v in result.vars or []]
+        return QueryResult(variables, [[None if row[v] is None else str(row[v]) for v in variables] for row in result])
+
+
+# ---------------------------------------------------------------- on disk
+
+class DiskStore:
+    """A KG persisted in a directory by Oxigraph (pyoxigraph): one named graph per paper plus one for the ontology
+    and vocabulary; queries see their union. Opening needs no parsing, so 100k papers open instantly."""
+
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        import pyoxigraph
+
+        self.path = Path(path)
+        try:
+            if read_only:
+                if not self.path.is_dir():
+                    raise StoreError(f"{self.path}: no dlkg store here (build one with `dlkg build --store {self.path}`)")
+                self._store = pyoxigraph.Store.read_only(str(self.path))
+            else:
+                self._store = pyoxigraph.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot open the store ({exc}); is a server or another dlkg using it?") from exc
+
+    def replace_graph(self, iri: URIRef, graph: Graph, replace: bool = True) -> None:
+        try:
+            self._store.update(_replace_update(iri, graph, replace))
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"{self.path}: cannot write graph <{iri}>: {exc}") from exc
+
+    def select(self, query: str, params: dict[str, str]) -> QueryResult:
+        try:
+            solutions = self._store.query(_with_values(query, params), use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QueryError(f"not valid SPARQL: {exc}") from exc
+        variables = [v.value for v in solutions.variables]
+        return QueryResult(variables, [[None if s[v] is None else s[v].value for v in variables] for s in solutions])
+
+    def graph_names(self) -> list[URIRef]:
+        return sorted(URIRef(g.value) for g in self._store.named_graphs() if hasattr(g, "value"))
+
+    def named_graph(self, iri: URIRef) -> Graph:
+        """One named graph as an rdflib Graph (a paper is small; the store may not be)."""
+        import pyoxigraph
+
+        data = self._store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.NamedNode(str(iri)))
+        return Graph().parse(data=data.decode("utf-8"), format="nt")
+
+    def paper_graphs(self) -> Iterator[tuple[URIRef, Graph]]:
+        for iri in self.graph_names():
+            if iri != ONTOLOGY_GRAPH:
+                yield iri, self.named_graph(iri)
+
+    def close(self) -> None:
+        """Flush to disk; the store stays usable."""
+        if hasattr(self._store, "flush"):
+            self._store.flush()
+
+
+# ---------------------------------------------------------------- SPARQL 1.1 server
 
 def update_endpoint_for(endpoint: str) -> str:
     """Oxigraph serves queries on /query and updates on /update; Fuseki on /<ds>/query and /<ds>/update;
@@ -29,65 +137,129 @@ def update_endpoint_for(endpoint: str) -> str:
     return endpoint
 
 
-def _client(url: str, timeout: float) -> SPARQLWrapper:
-    client = SPARQLWrapper(url)
-    client.setTimeout(int(timeout))
-    user, password = os.environ.get("DLKG_SPARQL_USER"), os.environ.get("DLKG_SPARQL_PASSWORD")
-    if user:
-        client.setCredentials(user, password or "")
-    return client
+def _credentials() -> tuple[str, str] | None:
+    user = os.environ.get("DLKG_SPARQL_USER")
+    return (user, os.environ.get("DLKG_SPARQL_PASSWORD", "")) if user else None
 
 
-def _fail(url: str, exc: Exception) -> StoreError:
-    if isinstance(exc, HTTPError):
-        return StoreError(f"{url}: the endpoint answered HTTP {exc.code} {exc.reason}")
-    if isinstance(exc, URLError):
-        return StoreError(f"{url}: cannot reach the endpoint ({exc.reason})")
-    return StoreError(f"{url}: {exc}")
+class EndpointStore:
+    """A SPARQL 1.1 server. Queries go through SPARQLWrapper; writes go through `requests` with urllib3's retry
+    and backoff (safe here: replacing a graph is idempotent), either as a SPARQL update or, given `gsp`, as an
+    HTTP PUT to the Graph Store Protocol endpoint. Basic auth comes from DLKG_SPARQL_USER / DLKG_SPARQL_PASSWORD."""
+
+    def __init__(self, endpoint: str, update_endpoint: str | None = None, gsp: str | None = None,
+                 timeout: float = 60.0, retries: int = 3) -> None:
+        self.endpoint = endpoint
+        self.update_endpoint = update_endpoint or update_endpoint_for(endpoint)
+        self.gsp = gsp
+        self.timeout = timeout
+        self.retries = retries
+        self._session = None
+
+    def _http(self):
+        if self._session is None:
+            import requests
+            from requests.adapters import HTTPAdapter
+            from urllib3.util.retry import Retry
+
+            retry = Retry(total=self.retries, backoff_factor=0.5, status_forcelist=(500, 502, 503, 504),
+                          allowed_methods=frozenset({"PUT", "POST", "DELETE", "GET"}), raise_on_status=False)
+            self._session = requests.Session()
+            self._session.mount("http://", HTTPAdapter(max_retries=retry))
+            self._session.mount("https://", HTTPAdapter(max_retries=retry))
+            self._session.auth = _credentials()
+        return self._session
+
+    def replace_graph(self, iri: URIRef, graph: Graph, replace: bool = True) -> None:
+        import requests
+        from urllib3.exceptions import ReadTimeoutError
+
+        if self.gsp:  # PUT replaces a graph, POST adds to it
+            url, kwargs = self.gsp, {"params": {"graph": str(iri)}, "data": graph.serialize(format="nt").encode("utf-8"),
+                                     "headers": {"Content-Type": "application/n-triples"}}
+            method = "PUT" if replace else "POST"
+        else:
+            url, kwargs = self.update_endpoint, {"data": _replace_update(iri, graph, replace).encode("utf-8"),
+                                                 "headers": {"Content-Type": "application/sparql-update"}}
+            method = "POST"
+        try:
+            response = self._http().request(method, url, timeout=self.timeout, **kwargs)
+        except requests.exceptions.ConnectionError as exc:
+            if isinstance(getattr(exc.args[0] if exc.args else None, "reason", None), ReadTimeoutError):
+                raise StoreError(f"{url}: no answer within {self.timeout:g} s") from exc  # read timeouts, retried
+            raise StoreError(f"{url}: cannot reach the endpoint ({_reason(exc)})") from exc
+        except requests.exceptions.Timeout as exc:
+            raise StoreError(f"{url}: no answer within {self.timeout:g} s") from exc
+        except requests.exceptions.RequestException as exc:
+            raise StoreError(f"{url}: {exc}") from exc
+        if response.status_code >= 400:
+            detail = response.text.strip().splitlines()[0][:200] if response.text.strip() else ""
+            raise StoreError(f"{url}: the endpoint answered HTTP {response.status_code} {response.reason}"
+                             + (f": {detail}" if detail else ""))
+
+    def select(self, query: str, params: dict[str, str]) -> QueryResult:
+        from SPARQLWrapper import JSON, POST, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        query = _with_values(query, params)
+        client = SPARQLWrapper(self.endpoint)
+        client.setTimeout(int(self.timeout))
+        if _credentials():
+            client.setCredentials(*_credentials())
+        client.setQuery(query)
+        client.setReturnFormat(JSON)
+        client.setMethod(POST)
+        try:
+            data = client.queryAndConvert()
+        except HTTPError as exc:
+            raise StoreError(f"{self.endpoint}: the endpoint answered HTTP {exc.code} {exc.reason}") from exc
+        except URLError as exc:
+            raise StoreError(f"{self.endpoint}: cannot reach the endpoint ({exc.reason})") from exc
+        except SPARQLWrapperException as exc:  # SPARQLWrapper turns 400/401/403/404/414/500 into its own classes
+            code = {"QueryBadFormed": "400 Bad Request (the query is not valid SPARQL for this server)",
+                    "Unauthorized": "401 Unauthorized (set DLKG_SPARQL_USER and DLKG_SPARQL_PASSWORD)",
+                    "Forbidden": "403 Forbidden", "EndPointNotFound": "404 Not Found (check the endpoint URL)",
+                    "URITooLong": "414 URI Too Long",
+                    "EndPointInternalError": "500 Internal Server Error"}.get(type(exc).__name__)
+            detail = str(exc).split("Response:", 1)[-1].strip().splitlines()[0][:200] if "Response:" in str(exc) else ""
+            raise StoreError(f"{self.endpoint}: the endpoint answered HTTP {code or type(exc).__name__}"
+                             + (f": {detail}" if detail else "")) from exc
+        except OSError as exc:
+            raise StoreError(f"{self.endpoint}: {exc}") from exc
+        variables = data["head"]["vars"]
+        rows = [[b.get(v, {}).get("value") for v in variables] for b in data["results"]["bindings"]]
+        return QueryResult(variables, rows)
 
 
-def select(endpoint: str, query: str, bindings: dict[str, Literal], timeout: float = 60.0) -> QueryResult:
-    """Run a SELECT; parameters travel as a VALUES block of escaped literals at the top of the WHERE clause
-    (inside it, so FILTERs see them; a trailing VALUES would be joined only after the FILTERs ran)."""
-    if bindings:
-        names = " ".join(f"?{k}" for k in bindings)
-        values = " ".join(v.n3() for v in bindings.values())
-        where = re.search(r"\bWHERE\s*\{", query, re.I)
-        if where is None:
-            raise StoreError("a parameterised query needs a WHERE clause")
-        query = f"{query[:where.end()]}\n  VALUES ({names}) {{ ({values}) }}{query[where.end():]}"
-    client = _client(endpoint, timeout)
-    client.setQuery(query)
-    client.setReturnFormat(JSON)
-    client.setMethod(POST)
-    try:
-        data = client.queryAndConvert()
-    except (HTTPError, URLError, SPARQLWrapperException, OSError) as exc:
-        raise _fail(endpoint, exc) from exc
-    variables = data["head"]["vars"]
-    rows = [[b.get(v, {}).get("value") for v in variables] for b in data["results"]["bindings"]]
-    return QueryResult(variables, rows)
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    m = re.search(r"\[Errno -?\d+\] ([^'\")]+)", text)
+    return m.group(1).strip() if m else text[:200]
 
 
-def replace_graph(update_endpoint: str, graph_iri: URIRef, graph: Graph, timeout: float = 60.0) -> None:
-    """Replace one named graph with `graph` in a single update request."""
-    body = graph.serialize(format="nt")
-    client = _client(update_endpoint, timeout)
-    client.setMethod(POST)
-    client.setQuery(f"DROP SILENT GRAPH <{graph_iri}> ;\nINSERT DATA {{ GRAPH <{graph_iri}> {{\n{body}\n}} }}")
-    try:
-        client.query()
-    except (HTTPError, URLError, SPARQLWrapperException, OSError) as exc:
-        raise _fail(update_endpoint, exc) from exc
+# ---------------------------------------------------------------- choosing and filling a store
+
+def open_store(kg: Sequence[str | Path] = (), store: str | Path | None = None, endpoint: str | None = None,
+               timeout: float = 60.0) -> KGStore:
+    """The store a command works on: KG files (parsed, with the ontology and vocabulary), a store directory,
+    or an endpoint URL. Exactly one must be given."""
+    from .build import read_kg
+
+    given = [x for x in (bool(kg), store is not None, endpoint is not None) if x]
+    if len(given) != 1:
+        raise StoreError("give exactly one of: KG files, --store DIR, --endpoint URL")
+    if endpoint:
+        return EndpointStore(endpoint, timeout=timeout)
+    if store is not None:
+        return DiskStore(store, read_only=True)
+    return GraphStore(read_kg(tuple(str(p) for p in kg), with_ontology=True))
 
 
-def load(graphs: Iterable[tuple[URIRef, Graph]], endpoint: str, update_endpoint: str | None = None,
-         timeout: float = 60.0) -> int:
-    """Load (graph IRI, graph) pairs, replacing each named graph; returns the number of graphs loaded."""
-    target = update_endpoint or update_endpoint_for(endpoint)
+def load(graphs: Iterable[tuple[URIRef, Graph]], target: WritableStore) -> int:
+    """Write (graph IRI, graph) pairs into `target`, replacing each named graph; returns how many were written."""
     n = 0
     for iri, g in graphs:
-        replace_graph(target, iri, g, timeout)
+        target.replace_graph(iri, g)
         n += 1
     return n
 

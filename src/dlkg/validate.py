@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 import pyshacl
 from rdflib import Graph, Node, URIRef
@@ -70,6 +71,32 @@ def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = 
             str(severity).rsplit("#", 1)[-1] if severity else "Violation", paper, cq))
     report.violations.sort(key=lambda v: (v.paper or "", v.cq or "", v.focus))
     return report
+
+
+def validate_in_batches(papers: Iterable[Graph], batch_size: int = 200, shapes: Graph | None = None,
+                        ontology: Graph | None = None) -> ValidationReport:
+    """Validate a KG paper by paper, `batch_size` papers per pySHACL run, so a KG larger than memory can be checked
+    (e.g. from a `DiskStore`). Every shape looks only at a paper's own nodes and the shared vocabulary, so the
+    merged report equals the report on the whole graph."""
+    shapes = shapes if shapes is not None else shapes_graph()
+    ontology = ontology if ontology is not None else ontology_graph()
+    merged = ValidationReport(True)
+    batch = Graph()
+    for n, paper in enumerate(papers, 1):
+        batch += paper
+        if n % batch_size == 0:
+            _merge(merged, validate(batch, shapes, ontology))
+            batch = Graph()
+    if len(batch):
+        _merge(merged, validate(batch, shapes, ontology))
+    merged.violations.sort(key=lambda v: (v.paper or "", v.cq or "", v.focus))
+    return merged
+
+
+def _merge(into: ValidationReport, part: ValidationReport) -> None:
+    into.conforms = into.conforms and part.conforms
+    known = {(v.focus, v.path, v.message) for v in into.violations}
+    into.violations += [v for v in part.violations if (v.focus, v.path, v.message) not in known]
 
 
 def _short(g: Graph, node: Node) -> str:

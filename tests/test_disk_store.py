@@ -1,0 +1,77 @@
+"""The embedded on-disk store (pyoxigraph): build, query, validate and stats without re-parsing files."""
+import json
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from dlkg.cli import main
+from dlkg.query import run_query
+from dlkg.store import ONTOLOGY_GRAPH, DiskStore
+
+ALL_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The seeds built twice: into a store directory and into a TriG file."""
+    tmp = tmp_path_factory.mktemp("disk")
+    runner = CliRunner()
+    r = runner.invoke(main, ["build", "--store", str(tmp / "store"), "-q"])
+    assert r.exit_code == 0, r.output
+    assert runner.invoke(main, ["build", "-o", str(tmp / "kg.trig"), "-q"]).exit_code == 0
+    return tmp / "store", tmp / "kg.trig"
+
+
+def test_store_holds_the_same_graphs_as_the_file(built):
+    store_dir, trig = built
+    store = DiskStore(store_dir, read_only=True)
+    expected = Dataset()
+    expected.parse(trig, format="trig")
+    names = {g.identifier for g in expected.graphs() if len(g)}
+    assert set(store.graph_names()) == names | {ONTOLOGY_GRAPH}
+    for iri in names:
+        assert isomorphic(store.named_graph(iri), expected.graph(iri)), iri
+
+
+def test_building_again_replaces_each_paper(built, tmp_path):
+    store_dir, _ = built
+    before = int(DiskStore(store_dir, read_only=True).select(ALL_TRIPLES, {}).rows[0][0])
+    copy = tmp_path / "store"
+    r = CliRunner().invoke(main, ["build", "--store", str(copy), "-q"])
+    assert r.exit_code == 0
+    r = CliRunner().invoke(main, ["build", "--store", str(copy), "-q"])
+    assert r.exit_code == 0
+    assert int(DiskStore(copy, read_only=True).select(ALL_TRIPLES, {}).rows[0][0]) == before
+
+
+def test_queries_stats_and_validation_on_the_store(built):
+    store_dir, trig = built
+    runner = CliRunner()
+    store = DiskStore(store_dir, read_only=True)
+    rows = run_query("papers-using-model-on-gpu", store, {"model": "mask rcnn"}).as_dicts()
+    assert [r["identifier"] for r in rows] == ["Publication_9"]
+    assert run_query("papers-using-model-on-gpu", store, {"model": 'x" } ; DROP ALL ; #'}).rows == []
+    r = runner.invoke(main, ["query", "papers-using-model-on-gpu", "--store", str(store_dir), "--param", "model=Mask R-CNN"])
+    assert r.exit_code == 0 and "Publication_9" in r.output
+
+    from_store = json.loads(runner.invoke(main, ["stats", "--store", str(store_dir), "--format", "json"]).output)
+    from_file = json.loads(runner.invoke(main, ["stats", str(trig), "--format", "json"]).output)
+    assert from_store == from_file
+    summary = from_file["kg-summary"][0]
+    assert int(summary["answers"]) == int(summary["reported"]) + int(summary["notReported"]) > 0
+    assert any(row["concept"] == "deep learning model" for row in from_file["components-per-concept"])
+
+    r = runner.invoke(main, ["validate", "--store", str(store_dir)])
+    assert r.exit_code == 0 and "Conforms" in r.output
+
+
+def test_a_missing_store_is_a_clear_error(tmp_path):
+    r = CliRunner().invoke(main, ["query", "kg-summary", "--store", str(tmp_path / "nowhere")])
+    assert r.exit_code == 1 and "no dlkg store here" in r.output
+
+
+def test_build_needs_exactly_one_destination(tmp_path):
+    r = CliRunner().invoke(main, ["build", "-q"])
+    assert r.exit_code == 1 and "either -o FILE or --store DIR" in r.output
