@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import OWL, RDF
 
 from .errors import DlkgError, InputError
 from .extract import Extractor
 from .graph import GraphBuilder
 from .ingest import read_papers
 from .namespaces import DEFAULT_RESOURCE_BASE, PREFIXES, seeds_dir
-from .vocabulary import load_vocabulary, ontology_graph
+from .vocabulary import VOCABULARY_ONTOLOGY, load_vocabulary, ontology_graph, single_ontology
 
 if TYPE_CHECKING:
     from .store import WritableStore
@@ -27,6 +28,7 @@ QUAD_FORMATS = {"trig", "nquads"}
 @dataclass
 class BuildResult:
     dataset: Dataset                      # one named graph per paper (the publication's IRI names it)
+    base: str = DEFAULT_RESOURCE_BASE     # namespace of the KG's resources; the KG's own IRI derives from it
     papers: int = 0
     answers: int = 0
     reported: int = 0
@@ -65,7 +67,7 @@ def build(inputs: Iterable[str | Path] | None = None, base: str = DEFAULT_RESOUR
     vocabulary = load_vocabulary()
     extractor = Extractor()
     mapper = GraphBuilder(vocabulary, base)
-    result = BuildResult(Dataset())
+    result = BuildResult(Dataset(), base)
     for prefix, ns in PREFIXES.items():
         result.dataset.bind(prefix, ns)
     if store is not None:
@@ -110,18 +112,22 @@ def write(result: BuildResult, out: str | Path, with_ontology: bool = False) -> 
     previous file intact."""
     fmt = format_for(out)
     out = Path(out)
+    header = Graph()
+    if with_ontology:
+        header += single_ontology()
+    else:  # a KG alone imports the vocabulary (which imports the ontology); ontology/catalog-v001.xml resolves both
+        kg = URIRef(result.base.rstrip("/#"))
+        header.add((kg, RDF.type, OWL.Ontology))
+        header.add((kg, OWL.imports, VOCABULARY_ONTOLOGY))
     if fmt in QUAD_FORMATS:
         data: Graph | Dataset = result.dataset
-        if with_ontology:
-            onto = result.dataset.graph(URIRef("https://w3id.org/dlkg/ontology"))
-            for t in ontology_graph():
-                onto.add(t)
+        target = result.dataset.graph(URIRef("https://w3id.org/dlkg/ontology")) if with_ontology else result.dataset.default_graph
+        target += header
     else:
         data = result.graph()
-        if with_ontology:
-            data += ontology_graph()
-            for prefix, ns in PREFIXES.items():
-                data.bind(prefix, ns)
+        data += header
+        for prefix, ns in PREFIXES.items():
+            data.bind(prefix, ns)
     kwargs = {"context": {p: str(ns) for p, ns in PREFIXES.items()}, "auto_compact": True} if fmt == "json-ld" else {}
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from .errors import DlkgError
 from .namespaces import CONCEPTS, DLKG, ontology_dir
@@ -65,6 +65,22 @@ def ontology_graph(folder: Path | None = None) -> Graph:
             g.parse(path, format="turtle")
         except Exception as exc:  # rdflib's parsers raise their own exception types
             raise DlkgError(f"{path}: not valid Turtle: {exc}") from exc
+    return g
+
+
+DLKG_ONTOLOGY = URIRef("https://w3id.org/dlkg/ontology")
+VOCABULARY_ONTOLOGY = URIRef("https://w3id.org/dlkg/vocab")  # imports the ontology and every vocabulary module
+
+
+def single_ontology() -> Graph:
+    """TBox + vocabulary as ONE OWL ontology (the dlkg ontology's header, no imports of the vocabulary modules),
+    for single-file exports that Protégé opens offline without a catalog."""
+    source = ontology_graph()
+    g = Graph()
+    headers = set(source.subjects(RDF.type, OWL.Ontology)) - {DLKG_ONTOLOGY}
+    for s, p, o in source:
+        if s not in headers and p != OWL.imports:
+            g.add((s, p, o))
     return g
 
 
