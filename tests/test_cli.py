@@ -37,11 +37,12 @@ def test_every_export_format_parses_back_to_the_same_graph(tmp_path):
     from rdflib import Dataset
     from rdflib.compare import isomorphic
     reference = None
-    for ext, fmt in [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"), ("rdf", "xml"), ("trig", "trig")]:
+    for ext, fmt in [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"), ("rdf", "xml"), ("trig", "trig"),
+                     ("nq", "nquads")]:
         out = tmp_path / f"kg.{ext}"
         assert CliRunner().invoke(main, ["build", str(DATA / "small.jsonl"), "-o", str(out), "-q"]).exit_code == 0
-        if fmt == "trig":
-            ds = Dataset().parse(out, format="trig")
+        if fmt in ("trig", "nquads"):
+            ds = Dataset().parse(out, format=fmt)
             assert len(list(ds.graphs())) >= 2  # the default graph and one per paper
             g = Graph()
             for s, p, o, _ in ds.quads((None, None, None, None)):
@@ -50,6 +51,8 @@ def test_every_export_format_parses_back_to_the_same_graph(tmp_path):
             g = Graph().parse(out, format=fmt)
         reference = reference or g
         assert isomorphic(reference, g), ext
+    context = json.loads((tmp_path / "kg.jsonld").read_text())["@context"]
+    assert context["dlkg"] == "https://w3id.org/dlkg/ontology#"  # compact JSON-LD with dlkg's prefixes
 
 
 def test_queries_lists_names_titles_and_parameters():
