@@ -135,3 +135,20 @@ def test_resized_images_give_the_input_size_and_per_model_values(extractor):
     got = {(s.name.pref_label, s.value) for s in r.settings}
     assert ("input size", "224x224") in got
     assert {("batch size", 64), ("batch size", 32), ("batch size", 16)} <= got
+
+
+def test_a_question_restated_as_a_list_overview_is_not_the_papers_account(extractor):
+    overview = run(extractor, ("CQ24", "The strategies employed to handle randomness in the deep learning pipeline "
+                                      "include fixing the random seed and averaging an ensemble of models."))
+    assert names(overview, "RandomnessStrategy") == []
+    anchored = run(extractor, ("CQ24", "The strategies employed to handle randomness in the deep learning pipeline "
+                                      "include a fixed random seed of 7 for every run."))
+    assert names(anchored, "RandomnessStrategy") != []
+
+
+def test_a_named_device_replaces_its_generic_class(extractor):
+    r = run(extractor, ("CQ20", "The network was trained on an NVIDIA TITAN Xp. GPUs made training fast."),
+            ("CQ12", "A ResNet-50, a CNN, was trained."))
+    assert [n for n in names(r, "HardwareResource") if "TITAN" in n] and "GPU" not in names(r, "HardwareResource")
+    # models keep both, as the annotation guidelines ask
+    assert names(r, "DeepLearningModel") == ["ResNet-50", "convolutional neural network"]

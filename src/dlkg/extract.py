@@ -117,6 +117,9 @@ _TEXTBOOK = re.compile(
     r"this ensures|ensures? that|is used to|are used to|is designed to|allows? (?:the|for)|by doing so|"
     r"(?:can|could|may|should) be (?:\w+ed|set|done|run|employed|applied|handled)|one (?:can|could|may|approach)|can vary|"
     r"(?:can|may) (?:be an indication|indicate|lead to|result in))\b", re.I)
+# "The strategies employed to handle randomness in the deep learning pipeline include ...": the question turned into
+# a statement that opens a list; before textbook prose, it is the overview, not the paper's own account
+_LIST_OVERVIEW = re.compile(r"\b(?:in|of|for|during) (?:the |a )?(?:deep learning|DL|machine learning|ML) (?:pipeline|models?|process|training|workflow)s?\b[^.;:]*\binclude\b", re.I)
 _NEGATED_LIST = re.compile(
     r"\b(?:no|not|n't|never|without|neither|nor|none|cannot|rather than|instead of|as opposed to|other than|unlike)\b"
     r"[^.;]*\b(?:such as|like|e\.g\.|including|or|nor|as)\b[^.;]*$|\bwhether\b[^.;]*$", re.I)
@@ -138,6 +141,8 @@ def sentence_role(text: str, after_missing: bool) -> str:
     if re.match(r"\s*(?:(?:however|additionally|also|moreover|furthermore|in addition),?\s+)?(?:common|typical|generally|in general|usually|some(?: of the)? (?:common|typical|possible)|other common|possible)\b", text, re.I):
         return GENERIC
     if _TEXTBOOK.search(text) and not _PAPER_CUES.search(text):
+        return GENERIC
+    if _LIST_OVERVIEW.search(text) and not _PAPER_CUES.search(text) and not re.search(r"\d", text):
         return GENERIC
     return FACT
 
@@ -167,7 +172,8 @@ def sentence_roles(doc: Doc) -> Doc:
     if len(wordy) >= 3 and sum(r == GENERIC for _, _, r in wordy) * 3 >= len(wordy) and not _PAPER_CUES.search(_text(doc)):
         # ...except its opening statement when that is plainly stated (the direct answer before the textbook prose)
         opening = roles[0]
-        keep = opening[2] == FACT and not _TEXTBOOK.search(doc[opening[0]:opening[1]].text)
+        opening_text = doc[opening[0]:opening[1]].text
+        keep = opening[2] == FACT and not _TEXTBOOK.search(opening_text) and not _LIST_OVERVIEW.search(opening_text)
         roles = [(s, e, GENERIC if r == FACT and not (keep and i == 0) else r) for i, (s, e, r) in enumerate(roles)]
     doc.user_data["dlkg_roles"] = roles
     doc.user_data["dlkg_sentence_starts"] = [s for s, _, _ in roles]
@@ -426,7 +432,14 @@ class Extractor:
         for doc, answer in docs:
             reported = self._read_answer(doc, answer, facts, settings)
             results.append(AnswerResult(answer, reported))
-        return PaperFacts(paper, results, _drop_generic_heads(list(facts.values())), _dedupe_settings(settings))
+        kept = self._drop_broader(_drop_generic_heads(list(facts.values())))
+        return PaperFacts(paper, results, kept, _dedupe_settings(settings))
+
+    def _drop_broader(self, facts: list[Fact]) -> list[Fact]:
+        """For concepts marked dlkg:preferSpecific, an entry goes when the paper also names a narrower one."""
+        above = {a for f in facts if f.term is not None and f.concept in self.vocabulary.prefer_specific
+                 for a in self.vocabulary.ancestors(f.term.iri)}
+        return [f for f in facts if f.term is None or f.term.iri not in above or f.concept not in self.vocabulary.prefer_specific]
 
     # -- one answer
     def _read_answer(self, doc: Doc, answer: Answer, facts: dict, settings: list[Setting]) -> bool:

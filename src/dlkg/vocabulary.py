@@ -34,6 +34,7 @@ class Vocabulary:
     component_property: dict[str, URIRef]         # concept -> its sub-property of dlkg:hasComponent
     setting_values: dict[URIRef, list[tuple[str, URIRef]]]  # hyperparameter -> (label, value entry) of its known values
     broader: dict[URIRef, tuple[URIRef, ...]] = field(default_factory=dict)
+    prefer_specific: frozenset[str] = frozenset()  # concepts whose broader entries give way to narrower ones
 
     def ancestors(self, iri: URIRef) -> set[URIRef]:
         """Every entry above `iri` in the skos:broader taxonomy."""
@@ -126,4 +127,5 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
     for value, hyper in g.subject_objects(DLKG.valueOf):
         for label in [g.value(value, SKOS.prefLabel), *g.objects(value, SKOS.altLabel)]:
             values.setdefault(hyper, []).append((str(label), value))
-    return Vocabulary(terms, questions, examples, props, values, broader)
+    prefer_specific = frozenset(c for c in CONCEPTS if g.value(DLKG[c], DLKG.preferSpecific) == Literal(True))
+    return Vocabulary(terms, questions, examples, props, values, broader, prefer_specific)
