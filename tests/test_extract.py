@@ -152,3 +152,19 @@ def test_a_named_device_replaces_its_generic_class(extractor):
     assert [n for n in names(r, "HardwareResource") if "TITAN" in n] and "GPU" not in names(r, "HardwareResource")
     # models keep both, as the annotation guidelines ask
     assert names(r, "DeepLearningModel") == ["ResNet-50", "convolutional neural network"]
+
+
+def test_a_rate_given_after_with_belongs_to_the_technique(extractor):
+    r = run(extractor, ("CQ13", "Dropout is applied before the two dense layers with probability 0.3, and L2 "
+                                "regularization with a coefficient of 0.0005; the head has 3 layers."))
+    got = {(s.name.pref_label, s.value) for s in r.settings}
+    assert ("dropout rate", Decimal("0.3")) in got and ("weight decay", Decimal("0.0005")) in got
+    assert not any(name == "number of layers" and value != 3 for name, value in got)
+
+
+def test_a_list_longer_than_the_questions_examples_is_the_papers_own(extractor):
+    echo = run(extractor, ("CQ22", "Performance is measured with metrics such as accuracy, precision and recall."))
+    assert names(echo, "PerformanceMetric") == []
+    own = run(extractor, ("CQ22", "Performance is measured with metrics such as accuracy, precision, recall and "
+                                  "mean average precision."))
+    assert names(own, "PerformanceMetric") == ["accuracy", "mean average precision", "precision", "recall"]

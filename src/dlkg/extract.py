@@ -330,6 +330,10 @@ def values_after(text: str) -> list[str]:
 
 
 _RESIZED_TO = re.compile(rf"\b(?:resized|rescaled|resampled|downsampled|scaled)\s+(?:[\w-]+\s+){{0,4}}?(?:to|into)\s+(?:a\s+|an\s+)?({_SIZE})", re.I)
+# "dropout ... with probability 0.5", "L2 regularization ... with a penalty factor of 0.001": the value a few words on
+_WITH_VALUE = re.compile(rf"^[^.;:]{{0,60}}?\bwith (?:a |an )?(?:probability|rate|ratio|(?:penalty |decay |regularization )?"
+                         rf"(?:factor|coefficient|strength|weight)|lambda|λ)\s*(?:of|=|:)?\s*({_SIZE}|{_NUMBER}\s?%|{_NUMBER})", re.I)
+_RATE_LIKE = re.compile(r"\b(?:rate|decay|factor|probability|ratio|penalty|coefficient)\b", re.I)
 _VALUE_BEFORE = re.compile(rf"({_SIZE}|{_NUMBER})\s*(?:-\s*)?$", re.I)
 _COUNT_NAMES = {"epochs", "iterations", "number of epochs", "training steps", "steps"}
 
@@ -432,7 +436,7 @@ class Extractor:
         for doc, answer in docs:
             reported = self._read_answer(doc, answer, facts, settings)
             results.append(AnswerResult(answer, reported))
-        kept = self._drop_broader(_drop_generic_heads(list(facts.values())))
+        kept = self._drop_broader(_drop_generic_heads(list(facts.values()), self.vocabulary))
         return PaperFacts(paper, results, kept, _dedupe_settings(settings))
 
     def _drop_broader(self, facts: list[Fact]) -> list[Fact]:
@@ -454,13 +458,16 @@ class Extractor:
             sent_start = _sentence(doc, span).start
             terms_by_sent.setdefault(sent_start, []).append(span)
         for sent in fact_sents:
-            echoed = set() if _PAPER_CUES.search(sent.text) else self._full_echo(terms_by_sent.get(sent.start, []), answer.cq)
-            for span in terms_by_sent.get(sent.start, []):
+            spans = terms_by_sent.get(sent.start, [])
+            # a list that goes beyond the question's examples is the paper's list, examples included
+            beyond = self._names_beyond_examples(spans, answer.cq)
+            echoed = set() if _PAPER_CUES.search(sent.text) or beyond else self._full_echo(spans, answer.cq)
+            for span in spans:
                 if span.label_ in echoed:
                     continue
                 if self._negated(doc, span):
                     continue
-                if self._echoes_question(doc, span, answer.cq):
+                if not beyond and self._echoes_question(doc, span, answer.cq):
                     continue
                 for term in self._terms(span.label_):
                     if term.cqs and answer.cq not in term.cqs:
@@ -506,6 +513,13 @@ class Extractor:
                 if any(t.concept in concepts and (repository_cq or not t.cqs or cq in t.cqs) for t in self._terms(span.label_)):
                     return True
         return repository_cq and bool(_URL.search(sent.text))
+
+    def _names_beyond_examples(self, spans: list[Span], cq: str) -> bool:
+        """Does the sentence name something of the question's concept that the question did not give as an example?"""
+        examples = self.example_keys.get(cq, set())
+        concepts = set(CQ_CONCEPTS.get(cq, ()))
+        return bool(examples) and any(s.label_ not in examples and not self._negated(s.doc, s) and
+                                      any(t.concept in concepts for t in self._terms(s.label_)) for s in spans)
 
     def _full_echo(self, spans: list[Span], cq: str) -> set[str]:
         """A sentence that lists every example the question gave ("normalization, scaling and cleaning") repeats
@@ -562,6 +576,12 @@ class Extractor:
                    [(len(before) - m.end(), m) for m in pattern.finditer(before)]
             if near:
                 values = [self.value_names[min(near, key=lambda x: x[0])[1].group(0).lower()]]
+        if not values and not categorical and _RATE_LIKE.search(term.pref_label):
+            m = _WITH_VALUE.match(after)
+            if m and not any(x.label in self.setting_keys and span.end_char < x.start_char < span.end_char + m.start(1)
+                             and any(_RATE_LIKE.search(t.pref_label) for t in self._terms(x.label_))
+                             for x in doc.spans["dlkg_terms"]):  # another rate named in between takes the value
+                values = [m.group(1).strip()]
         if not values and not categorical and (term.pref_label in _COUNT_NAMES or span.text.lower() in _COUNT_NAMES):
             m = _VALUE_BEFORE.search(before)
             if m and not re.search(r"\b(?:every|each|after|last|first|within)\s+$", before[: m.start()], re.I):
@@ -697,13 +717,17 @@ def _sentence(doc: Doc, span: Span) -> Span:
     return doc[starts[i]:end]
 
 
-def _drop_generic_heads(facts: list[Fact]) -> list[Fact]:
+def _drop_generic_heads(facts: list[Fact], vocabulary: Vocabulary) -> list[Fact]:
     """Specific before generic: a one-word name ("classification") goes when a fact of the same concept names the
-    same thing more precisely ("image classification")."""
+    same thing more precisely ("image classification"), unless the vocabulary knows them as two distinct entries
+    ("precision" is not a vaguer "mean average precision")."""
+    def narrower(o: Fact, f: Fact) -> bool:
+        return o.term is None or f.term is None or f.term.iri in vocabulary.ancestors(o.term.iri)
+
     def head_of_other(f: Fact) -> bool:
         word = f.label.lower()
         return " " not in word and any(o is not f and o.concept == f.concept and o.label.lower().endswith(" " + word)
-                                       for o in facts)
+                                       and narrower(o, f) for o in facts)
     return [f for f in facts if not head_of_other(f)]
 
 
