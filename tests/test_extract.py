@@ -168,3 +168,9 @@ def test_a_list_longer_than_the_questions_examples_is_the_papers_own(extractor):
     own = run(extractor, ("CQ22", "Performance is measured with metrics such as accuracy, precision, recall and "
                                   "mean average precision."))
     assert names(own, "PerformanceMetric") == ["accuracy", "mean average precision", "precision", "recall"]
+
+
+def test_reference_list_entries_are_cited_work(extractor):
+    r = run(extractor, ("CQ19", "Models were trained in PyTorch. Elias, A. R. , Golubovic, N. , & Wolski, R. (2017). "
+                                "Where's the bear? In Proceedings of the IEEE Conference on IoT, pp. 247-258."))
+    assert names(r, "Framework") == ["PyTorch"]

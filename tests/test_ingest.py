@@ -15,6 +15,7 @@ from conftest import DATA, shared
     ("at https: //doi. org/10. 5281/zenodo. 3066235", "at https://doi.org/10.5281/zenodo.3066235"),
     ("a learning rate of 1 × 10−4", "a learning rate of 1e-4"),
     ("The answer. %INSTRUCTIONS: Use the provided pieces of context", "The answer."),
+    ("Adam was used. %Context 34. Kingma, D. ; Ba, J. Adam: a method", "Adam was used."),
     ("trained in 2014. 3 models were compared", "trained in 2014. 3 models were compared"),
     ("an i7 3. 50GHz CPU and momentum of 0. 9.", "an i7 3.50GHz CPU and momentum of 0.9."),
 ])

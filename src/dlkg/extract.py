@@ -120,6 +120,10 @@ _TEXTBOOK = re.compile(
 # "The strategies employed to handle randomness in the deep learning pipeline include ...": the question turned into
 # a statement that opens a list; before textbook prose, it is the overview, not the paper's own account
 _LIST_OVERVIEW = re.compile(r"\b(?:in|of|for|during) (?:the |a )?(?:deep learning|DL|machine learning|ML) (?:pipeline|models?|process|training|workflow)s?\b[^.;:]*\binclude\b", re.I)
+_BIBLIOGRAPHY = re.compile(
+    r"\bpp\.\s*\d|\[CrossRef\]|\bProceedings of\b|\bIEEE (?:Conference|Trans)|\bConference on\b|\bJournal of\b.*\b\d{4}\b"
+    r"|(?:\b[A-Z]\.\s*[,;&]\s*){2,}|(?:\b[A-Z][\w'-]+,\s(?:[A-Z]\.\s?){1,3}[,;&]\s*){2,}|\bet al\.\s*\(?\d{4}\)?\.\s+[A-Z]"
+    r"|\b\d{4};\s*\d+|\b(?:vol|Vol|no)\.\s*\d+|\b\d{2,4}\s*[–-]\s*\d{2,4}\.\s*(?:https?|doi|\[)|\barXiv:\d")
 _NEGATED_LIST = re.compile(
     r"\b(?:no|not|n't|never|without|neither|nor|none|cannot|rather than|instead of|as opposed to|other than|unlike)\b"
     r"[^.;]*\b(?:such as|like|e\.g\.|including|or|nor|as)\b[^.;]*$|\bwhether\b[^.;]*$", re.I)
@@ -128,6 +132,8 @@ _NEGATED_TERM = re.compile(r"\b(?:not|no|never|without|neither|nor|none|n't)\b",
 
 def sentence_role(text: str, after_missing: bool) -> str:
     """Role of one sentence in an answer; `after_missing` is true once the answer said the information is absent."""
+    if _BIBLIOGRAPHY.search(text):
+        return GENERIC  # a reference-list entry pasted with the context: cited work, not this paper's pipeline
     if _META.match(text) and not _MISSING.search(text):
         return META
     if _MISSING.search(text):
@@ -236,7 +242,7 @@ class VocabularyMatcher:
             if any(ks <= s and e <= ke and (ke - ks) > (e - s) and (kk in self.setting_keys) == layer for ks, ke, kk in kept):
                 continue  # inside a longer name of the same layer (hyperparameter names are a layer of their own)
             kept.append((s, e, k))
-        kept = [m for m in kept if not self._head_of_previous(m, kept, doc)]
+        kept = [m for m in kept if not self._head_of_previous(m, kept, doc) and not _initial_letter(doc, m[0], m[1])]
         doc.spans["dlkg_terms"] = [Span(doc, s, e, label=k) for s, e, k in kept]
         return doc
 
@@ -251,6 +257,17 @@ class VocabularyMatcher:
             if adjacent and URIRef(doc.vocab.strings[k]) in self.vocabulary.ancestors(URIRef(doc.vocab.strings[pk])):
                 return True
         return False
+
+
+def _initial_letter(doc: Doc, start: int, end: int) -> bool:
+    """A one-letter name ("R") that is an author's initial ("Socher, R. ,") or a letter of a spaced-out heading
+    ("R E S U L T S") is not that name."""
+    if end - start != 1 or len(doc[start].text) != 1:
+        return False
+    single = lambda i: 0 <= i < len(doc) and len(doc[i].text) == 1 and doc[i].text.isupper()
+    text = _text(doc)[doc[start].idx + 1: doc[start].idx + 8]
+    initial = re.match(r"\.\s*(?:[,;&(]|[A-Z]\.)", text)  # "R. ," "R. (2017)" "R. L. Smith"
+    return bool(initial) or single(start - 1) or single(start + 1)
 
 
 def make_nlp(ontology_dir: Path | None = None) -> Language:

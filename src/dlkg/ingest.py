@@ -50,7 +50,7 @@ _REPAIRS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(\d) ?× ?10 ?[−-] ?(\d+)"), r"\1e-\2"),                      # "1 × 10−4" -> "1e-4"
     (re.compile(r"\b10 ?\^ ?[−-] ?(\d+)"), r"1e-\1"),                           # "10^-4" -> "1e-4"
 ]
-_PROMPT_JUNK = re.compile(r"\s*%\s*(?:INSTRUCTIONS|Explanation|Final Answer|Query|Answer)\b.*\Z|\n\s*\**References?:?\**\s*\n.*\Z", re.S)
+_PROMPT_JUNK = re.compile(r"\s*%\s*(?:INSTRUCTIONS|Explanation|Final Answer|Query|Answer|Context)\b.*\Z|\n\s*\**References?:?\**\s*\n.*\Z", re.S)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
