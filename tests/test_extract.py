@@ -137,12 +137,15 @@ def test_resized_images_give_the_input_size_and_per_model_values(extractor):
     assert {("batch size", 64), ("batch size", 32), ("batch size", 16)} <= got
 
 
-def test_a_question_restated_as_a_list_overview_is_not_the_papers_account(extractor):
+def test_a_question_restated_over_a_grab_bag_list_is_the_textbook_overview(extractor):
     overview = run(extractor, ("CQ24", "The strategies employed to handle randomness in the deep learning pipeline "
-                                      "include fixing the random seed and averaging an ensemble of models."))
-    assert names(overview, "RandomnessStrategy") == []
+                                      "include fixing the random seed, cross-validation and dropout."))
+    assert names(overview, "RandomnessStrategy") == [] and names(overview, "RegularizationMethod") == []
+    one_kind = run(extractor, ("CQ4", "The data augmentation techniques applied in the deep learning pipeline "
+                                     "include flipping, rotation and shearing."))
+    assert len(names(one_kind, "DataAugmentationTechnique")) == 3
     anchored = run(extractor, ("CQ24", "The strategies employed to handle randomness in the deep learning pipeline "
-                                      "include a fixed random seed of 7 for every run."))
+                                      "include a fixed random seed of 7 and dropout."))
     assert names(anchored, "RandomnessStrategy") != []
 
 

@@ -124,6 +124,9 @@ _BIBLIOGRAPHY = re.compile(
     r"\bpp\.\s*\d|\[CrossRef\]|\bProceedings of\b|\bIEEE (?:Conference|Trans)|\bConference on\b|\bJournal of\b.*\b\d{4}\b"
     r"|(?:\b[A-Z]\.\s*[,;&]\s*){2,}|(?:\b[A-Z][\w'-]+,\s(?:[A-Z]\.\s?){1,3}[,;&]\s*){2,}|\bet al\.\s*\(?\d{4}\)?\.\s+[A-Z]"
     r"|\b\d{4};\s*\d+|\b(?:vol|Vol|no)\.\s*\d+|\b\d{2,4}\s*[–-]\s*\d{2,4}\.\s*(?:https?|doi|\[)|\barXiv:\d")
+# what a data or model item names in passing ("cropping parts of the image"); a grab-bag mixes kinds of technique
+_NOT_TECHNIQUES = {"Hyperparameter", "DataFormat", "RawData", "Dataset", "DeepLearningModel", "Framework", "HardwareResource",
+                   "CodeRepository", "DataRepository", "CodeRepositoryLink", "DataRepositoryLink", "ModelPurpose", "DeploymentPlatform"}
 _NEGATED_LIST = re.compile(
     r"\b(?:no|not|n't|never|without|neither|nor|none|cannot|rather than|instead of|as opposed to|other than|unlike)\b"
     r"[^.;]*\b(?:such as|like|e\.g\.|including|or|nor|as)\b[^.;]*$|\bwhether\b[^.;]*$", re.I)
@@ -147,8 +150,6 @@ def sentence_role(text: str, after_missing: bool) -> str:
     if re.match(r"\s*(?:(?:however|additionally|also|moreover|furthermore|in addition),?\s+)?(?:common|typical|generally|in general|usually|some(?: of the)? (?:common|typical|possible)|other common|possible)\b", text, re.I):
         return GENERIC
     if _TEXTBOOK.search(text) and not _PAPER_CUES.search(text):
-        return GENERIC
-    if _LIST_OVERVIEW.search(text) and not _PAPER_CUES.search(text) and not re.search(r"\d", text):
         return GENERIC
     return FACT
 
@@ -476,6 +477,8 @@ class Extractor:
             terms_by_sent.setdefault(sent_start, []).append(span)
         for sent in fact_sents:
             spans = terms_by_sent.get(sent.start, [])
+            if self._grab_bag_overview(sent, spans, answer.cq):
+                continue
             # a list that goes beyond the question's examples is the paper's list, examples included
             beyond = self._names_beyond_examples(spans, answer.cq)
             echoed = set() if _PAPER_CUES.search(sent.text) or beyond else self._full_echo(spans, answer.cq)
@@ -530,6 +533,24 @@ class Extractor:
                 if any(t.concept in concepts and (repository_cq or not t.cqs or cq in t.cqs) for t in self._terms(span.label_)):
                     return True
         return repository_cq and bool(_URL.search(sent.text))
+
+    def _grab_bag_overview(self, sent: Span, spans: list[Span], cq: str) -> bool:
+        """'The strategies ... in the deep learning pipeline include a fixed seed, cross-validation and dropout': the
+        question restated over a list that mixes kinds of things (randomness, evaluation, regularisation) is the
+        textbook overview, not the paper's account; a list of one kind ('include scaling, rotation and cropping') is."""
+        overview = _LIST_OVERVIEW.search(sent.text)
+        if not overview or _PAPER_CUES.search(sent.text) or re.search(r"\d", sent.text):
+            return False
+        asked = set(CQ_CONCEPTS.get(cq, ()))
+        listed: dict[tuple[int, int], set[str]] = {}
+        for span in spans:  # the names listed after "include", each position once whatever entries it matched
+            if span.start_char >= sent.start_char + overview.end():
+                listed.setdefault((span.start, span.end), set()).update(
+                    t.concept for t in self._terms(span.label_) if t.concept not in _NOT_TECHNIQUES)
+        kinds = set()
+        for concepts in listed.values():
+            kinds |= (concepts & asked) or concepts  # a name that can be of the asked kind counts as that kind
+        return len(kinds) >= 2
 
     def _names_beyond_examples(self, spans: list[Span], cq: str) -> bool:
         """Does the sentence name something of the question's concept that the question did not give as an example?"""
