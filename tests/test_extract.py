@@ -177,3 +177,17 @@ def test_reference_list_entries_are_cited_work(extractor):
     r = run(extractor, ("CQ19", "Models were trained in PyTorch. Elias, A. R. , Golubovic, N. , & Wolski, R. (2017). "
                                 "Where's the bear? In Proceedings of the IEEE Conference on IoT, pp. 247-258."))
     assert names(r, "Framework") == ["PyTorch"]
+
+
+def test_an_anaphor_keeps_the_papers_step_and_considered_as_is_a_hedge(extractor):
+    r = run(extractor, ("CQ21", "Postprocessing is not described in detail. However, the text mentions a mask cleanup step. "
+                                "This involves thresholding of the predicted masks."))
+    assert "thresholding" in names(r, "PostprocessingStep")
+    hedge = run(extractor, ("CQ23", "A fifth of the data was held out. This can be considered a form of cross-validation."))
+    assert names(hedge, "GeneralizabilityMeasure") == []
+
+
+def test_a_which_clause_explains_rather_than_names(extractor):
+    r = run(extractor, ("CQ25", "The purpose of the model is image segmentation, which involves detecting the pixels of "
+                                "each fish."))
+    assert names(r, "ModelPurpose") == ["image segmentation"]

@@ -100,7 +100,8 @@ _CITATION = re.compile(r"\bet al\.?,?\s*\(?\d{4}[a-z]?\)?,?\s*" + _CITED_VERBS +
 _SPECULATIVE = re.compile(
     r"\b(?:likely|probably|possibly|presumably|perhaps|may have|might have|could have|it is possible|it's possible|"
     r"might be|may be|could be|would be|would have|seems? to|appears? to|it seems|assum(?:e|ed|ing)|"
-    r"can be inferred|it can be assumed|suggests? that|implies that|one could|speculat\w*|hypothetical|potentially)\b", re.I)
+    r"can be inferred|it can be assumed|suggests? that|implies that|one could|speculat\w*|hypothetical|potentially|"
+    r"(?:can|could|may|might) be (?:considered|seen|regarded|viewed|interpreted) (?:as|to be))\b", re.I)
 _GENERIC = re.compile(
     r"\b(?:common(?:ly)?|typical(?:ly)?|general(?:ly)?|usually|often|in practice|in general|various|several techniques|"
     r"such as|for example|for instance|e\.g\.|include|includes|including|can be used|can help|are used to|is used to|"
@@ -116,7 +117,8 @@ _TEXTBOOK = re.compile(
     r"are (?:techniques|methods|common)|involves?|typically|commonly|generally|usually|often used|refers? to|aims? to|"
     r"this ensures|ensures? that|is used to|are used to|is designed to|allows? (?:the|for)|by doing so|"
     r"(?:can|could|may|should) be (?:\w+ed|set|done|run|employed|applied|handled)|one (?:can|could|may|approach)|can vary|"
-    r"(?:can|may) (?:be an indication|indicate|lead to|result in))\b", re.I)
+    r"(?:can|may) (?:be an indication|indicate|lead to|result in)|(?:can|may|might|could) (?:also )?(?:include|involve|entail|consist)|"
+    r"(?:is|are) (?:another|a|also a)? ?common)\b", re.I)
 # "The strategies employed to handle randomness in the deep learning pipeline include ...": the question turned into
 # a statement that opens a list; before textbook prose, it is the overview, not the paper's own account
 _LIST_OVERVIEW = re.compile(r"\b(?:in|of|for|during) (?:the |a )?(?:deep learning|DL|machine learning|ML) (?:pipeline|models?|process|training|workflow)s?\b[^.;:]*\binclude\b", re.I)
@@ -127,6 +129,8 @@ _BIBLIOGRAPHY = re.compile(
 # what a data or model item names in passing ("cropping parts of the image"); a grab-bag mixes kinds of technique
 _NOT_TECHNIQUES = {"Hyperparameter", "DataFormat", "RawData", "Dataset", "DeepLearningModel", "Framework", "HardwareResource",
                    "CodeRepository", "DataRepository", "CodeRepositoryLink", "DataRepositoryLink", "ModelPurpose", "DeploymentPlatform"}
+_EXPLAINING = re.compile(r",\s*which\s+(?:\w+\s+)?(?:involves?|means?|refers? to|consists? of|entails?|is defined as)\b", re.I)
+_ANAPHOR = re.compile(r"\s*(?:This|These|It|They|Here|In this step|The (?:latter|former|step|process))\b(?! is a (?:technique|method|common))")
 _NEGATED_LIST = re.compile(
     r"\b(?:no|not|n't|never|without|neither|nor|none|cannot|rather than|instead of|as opposed to|other than|unlike)\b"
     r"[^.;]*\b(?:such as|like|e\.g\.|including|or|nor|as)\b[^.;]*$|\bwhether\b[^.;]*$", re.I)
@@ -149,7 +153,8 @@ def sentence_role(text: str, after_missing: bool) -> str:
         return GENERIC
     if re.match(r"\s*(?:(?:however|additionally|also|moreover|furthermore|in addition),?\s+)?(?:common|typical|generally|in general|usually|some(?: of the)? (?:common|typical|possible)|other common|possible)\b", text, re.I):
         return GENERIC
-    if _TEXTBOOK.search(text) and not _PAPER_CUES.search(text):
+    main_clause = re.split(r",\s*(?:which|where)\b", text, maxsplit=1)[0]  # "..., which involves X" explains, not hedges
+    if _TEXTBOOK.search(main_clause) and not _PAPER_CUES.search(text):
         return GENERIC
     return FACT
 
@@ -157,7 +162,7 @@ def sentence_role(text: str, after_missing: bool) -> str:
 @Language.component("dlkg_sentence_roles")
 def sentence_roles(doc: Doc) -> Doc:
     """Label each sentence with its role (fact, missing, generic, speculative, meta): what later stages may read."""
-    after_missing = in_generic_list = after_citation = False
+    after_missing = in_generic_list = after_citation = anchored_before = False
     roles = []
     for sent in doc.sents:
         role = sentence_role(sent.text, after_missing)
@@ -167,6 +172,9 @@ def sentence_roles(doc: Doc) -> Doc:
         after_citation = bool(re.search(r"\bet al\.?\s*\(?\s*$", sent.text))
         if in_generic_list and role == FACT and not _PAPER_CUES.search(sent.text):
             role = GENERIC  # an item of a list a generic sentence introduced ("common criteria include: 1. ...")
+        if role == GENERIC and anchored_before and _ANAPHOR.match(sent.text) and not _CITATION.search(sent.text):
+            role = FACT  # "The context mentions a mask step. This involves thresholding ...": still the paper's step
+        anchored_before = role == FACT and bool(_PAPER_CUES.search(sent.text) or _EVIDENCE.search(sent.text))
         roles.append((sent.start, sent.end, role))
         if role == MISSING:
             after_missing = True
@@ -482,9 +490,12 @@ class Extractor:
             # a list that goes beyond the question's examples is the paper's list, examples included
             beyond = self._names_beyond_examples(spans, answer.cq)
             echoed = set() if _PAPER_CUES.search(sent.text) or beyond else self._full_echo(spans, answer.cq)
+            explained_from = _EXPLAINING.search(sent.text)
             for span in spans:
                 if span.label_ in echoed:
                     continue
+                if explained_from and span.start_char >= sent.start_char + explained_from.end():
+                    continue  # "image segmentation, which involves detecting the pixels of ...": an explanation
                 if self._negated(doc, span):
                     continue
                 if not beyond and self._echoes_question(doc, span, answer.cq):
@@ -680,6 +691,9 @@ class Extractor:
         fact sentence, where answers state their point (a purpose phrase elsewhere is usually background)."""
         found = False
         text, base, doc_text = sent.text, sent.start_char, _text(sent.doc)
+        explained_from = _EXPLAINING.search(text)
+        if explained_from:
+            text = text[: explained_from.start()]  # what a ", which involves ..." clause explains is not named there
 
         def add(concept: str, label: str, start: int, end: int) -> None:
             nonlocal found
