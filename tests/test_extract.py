@@ -191,3 +191,17 @@ def test_a_which_clause_explains_rather_than_names(extractor):
     r = run(extractor, ("CQ25", "The purpose of the model is image segmentation, which involves detecting the pixels of "
                                 "each fish."))
     assert names(r, "ModelPurpose") == ["image segmentation"]
+
+
+def test_no_model_sprouts_when_the_model_answer_finds_none(extractor):
+    r = run(extractor, ("CQ12", "The text does not mention any deep learning model; the study fits a random forest."),
+            ("CQ2", "The data are images, the kind of data CNNs are typically used for."),
+            ("CQ25", "The purpose is to map land cover. The analysis might also use an LSTM in future work."))
+    assert names(r, "DeepLearningModel") == []
+    named = run(extractor, ("CQ12", "The pipeline uses a U-Net."), ("CQ13", "The ResNet-50 encoder was frozen."))
+    assert names(named, "DeepLearningModel") == ["ResNet-50", "U-Net"]
+
+
+def test_work_by_named_authors_is_cited_work(extractor):
+    r = run(extractor, ("CQ12", "In the study by Kumar and Gorai (2023), a deep neural network was compared with a CNN."))
+    assert names(r, "DeepLearningModel") == []

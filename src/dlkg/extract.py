@@ -96,12 +96,15 @@ _EVIDENCE = re.compile(
 _REPOSITORY_CONCEPTS = {"CodeRepository", "DataRepository", "CodeRepositoryLink", "DataRepositoryLink"}
 _DONT_KNOW = re.compile(r"\s*(?:I (?:don't|do not) know|I'm sorry|I am sorry|Unfortunately, I (?:don't|do not|cannot))\b", re.I)
 _CITED_VERBS = r"(?:discuss|propos|show|found|develop|use|report|stud|categori[sz]|describ|introduc|present|demonstrat|appl|train|achiev)\w*"
-_CITATION = re.compile(r"\bet al\.?,?\s*\(?\d{4}[a-z]?\)?,?\s*" + _CITED_VERBS + r"|\b(?:the|a) (?:paper|study|article) (?:titled |entitled )?[\"“]", re.I)
+_CITATION = re.compile(r"\bet al\.?,?\s*\(?\d{4}[a-z]?\)?,?\s*" + _CITED_VERBS + r"|\b(?:the|a) (?:paper|study|article) (?:titled |entitled )?[\"“]"
+                       r"|\b(?:study|work|paper|research|article)s? (?:by|of) [A-Z][\w-]+(?: (?:and|&) [A-Z][\w-]+| et al\.?)?,? \(?\d{4}", re.I)
 _SPECULATIVE = re.compile(
     r"\b(?:likely|probably|possibly|presumably|perhaps|may have|might have|could have|it is possible|it's possible|"
     r"might be|may be|could be|would be|would have|seems? to|appears? to|it seems|assum(?:e|ed|ing)|"
     r"can be inferred|it can be assumed|suggests? that|implies that|one could|speculat\w*|hypothetical|potentially|"
-    r"(?:can|could|may|might) be (?:considered|seen|regarded|viewed|interpreted) (?:as|to be))\b", re.I)
+    r"(?:can|could|may|might) be (?:considered|seen|regarded|viewed|interpreted) (?:as|to be)|"
+    r"(?:might|may|could) (?:also )?(?:use|employ|utili[sz]e|involve|apply|rely on|incorporate)|(?:we|one) can infer|"
+    r"in (?:future|further) (?:work|studies|research)|future (?:work|studies|research) (?:could|may|might|should|will))\b", re.I)
 _GENERIC = re.compile(
     r"\b(?:common(?:ly)?|typical(?:ly)?|general(?:ly)?|usually|often|in practice|in general|various|several techniques|"
     r"such as|for example|for instance|e\.g\.|include|includes|including|can be used|can help|are used to|is used to|"
@@ -118,7 +121,7 @@ _TEXTBOOK = re.compile(
     r"this ensures|ensures? that|is used to|are used to|is designed to|allows? (?:the|for)|by doing so|"
     r"(?:can|could|may|should) be (?:\w+ed|set|done|run|employed|applied|handled)|one (?:can|could|may|approach)|can vary|"
     r"(?:can|may) (?:be an indication|indicate|lead to|result in)|(?:can|may|might|could) (?:also )?(?:include|involve|entail|consist)|"
-    r"(?:is|are) (?:another|a|also a)? ?common)\b", re.I)
+    r"(?:is|are) (?:another|a|also a)? ?common|have been (?:\w+ly )?(?:used|employed|applied|proposed|developed|adopted))\b", re.I)
 # "The strategies employed to handle randomness in the deep learning pipeline include ...": the question turned into
 # a statement that opens a list; before textbook prose, it is the overview, not the paper's own account
 _LIST_OVERVIEW = re.compile(r"\b(?:in|of|for|during) (?:the |a )?(?:deep learning|DL|machine learning|ML) (?:pipeline|models?|process|training|workflow)s?\b[^.;:]*\binclude\b", re.I)
@@ -463,6 +466,7 @@ class Extractor:
             reported = self._read_answer(doc, answer, facts, settings)
             results.append(AnswerResult(answer, reported))
         kept = self._drop_broader(_drop_generic_heads(list(facts.values()), self.vocabulary))
+        kept = _models_only_if_the_model_answer_reports(kept, results)
         return PaperFacts(paper, results, kept, _dedupe_settings(settings))
 
     def _drop_broader(self, facts: list[Fact]) -> list[Fact]:
@@ -767,6 +771,16 @@ def _sentence(doc: Doc, span: Span) -> Span:
     i = bisect_right(starts, span.start) - 1
     end = starts[i + 1] if i + 1 < len(starts) else len(doc)
     return doc[starts[i]:end]
+
+
+def _models_only_if_the_model_answer_reports(facts: list[Fact], results: list[AnswerResult]) -> list[Fact]:
+    """When the answer to the model question (CQ12) finds no model in the paper, a model named in passing in another
+    answer ("CNNs are typically used for images") is background, not the pipeline's: papers without a deep-learning
+    pipeline must not sprout models."""
+    model_answers = [r for r in results if r.answer.cq == "CQ12"]
+    if not model_answers or any(r.reported for r in model_answers):
+        return facts
+    return [f for f in facts if f.concept != "DeepLearningModel" or any(e.cq == "CQ12" for e in f.evidence)]
 
 
 def _drop_generic_heads(facts: list[Fact], vocabulary: Vocabulary) -> list[Fact]:
