@@ -1,11 +1,19 @@
-"""Build a KG: read answers, extract facts, map to RDF, write the result atomically."""
+"""Build a KG: read answers, extract facts, map to RDF, and write the result.
+
+Two ways through the same per-paper step (`_paper_graph`):
+- `build()` keeps the KG in memory as an rdflib Dataset (one named graph per paper): for notebooks and small corpora.
+- `build_to()` streams: each paper's graph is written as soon as it is built, to a file (atomically, through a
+  temporary file) or a store, and nothing grows with the corpus; `jobs` > 1 extracts papers in parallel processes.
+"""
 from __future__ import annotations
 
+import multiprocessing
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import OWL, RDF
@@ -13,7 +21,7 @@ from rdflib.namespace import OWL, RDF
 from .errors import DlkgError, InputError
 from .extract import Extractor
 from .graph import GraphBuilder
-from .ingest import read_papers
+from .ingest import Paper, read_papers
 from .namespaces import DEFAULT_RESOURCE_BASE, PREFIXES, seeds_dir
 from .vocabulary import VOCABULARY_ONTOLOGY, load_vocabulary, ontology_graph, single_ontology
 
@@ -23,11 +31,12 @@ if TYPE_CHECKING:
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml",
            ".xml": "xml", ".trig": "trig", ".nq": "nquads"}
 QUAD_FORMATS = {"trig", "nquads"}
+ONTOLOGY_GRAPH_IN_FILES = URIRef("https://w3id.org/dlkg/ontology")  # the named graph --with-ontology fills in TriG/N-Quads
 
 
 @dataclass
 class BuildResult:
-    dataset: Dataset                      # one named graph per paper (the publication's IRI names it)
+    dataset: Dataset                      # one named graph per paper (the publication's IRI names it); empty if streamed
     base: str = DEFAULT_RESOURCE_BASE     # namespace of the KG's resources; the KG's own IRI derives from it
     papers: int = 0
     answers: int = 0
@@ -44,6 +53,16 @@ class BuildResult:
         return g
 
 
+@dataclass
+class PaperGraph:
+    """One paper's graph, as N-Triples text (cheap to pass between processes and to write)."""
+    paper_id: str
+    iri: URIRef
+    ntriples: str
+    answers: int
+    reported: int
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -57,88 +76,225 @@ def format_for(path: str | Path) -> str:
     return FORMATS[suffix]
 
 
-def build(inputs: Iterable[str | Path] | None = None, base: str = DEFAULT_RESOURCE_BASE,
-          on_paper: Callable[[str], None] | None = None, store: "WritableStore | None" = None) -> BuildResult:
-    """Build the KG of `inputs` (files or folders; default: the shipped seeds/). Bad records are skipped and listed
-    in `BuildResult.problems`; a paper id seen twice from the same source keeps its first record.
+# ---------------------------------------------------------------- the per-paper step (also run in worker processes)
+_worker: tuple[Extractor, GraphBuilder] | None = None
 
-    Without `store` the KG is kept in `BuildResult.dataset`; with one, each paper's graph is written to the store
-    as soon as it is built (replacing that paper's previous graph) and nothing is held in memory."""
-    vocabulary = load_vocabulary()
-    extractor = Extractor()
-    mapper = GraphBuilder(vocabulary, base)
-    result = BuildResult(Dataset(), base)
-    for prefix, ns in PREFIXES.items():
-        result.dataset.bind(prefix, ns)
-    if store is not None:
-        from .store import ONTOLOGY_GRAPH
-        store.replace_graph(ONTOLOGY_GRAPH, ontology_graph())
+
+def _start_worker(base: str) -> None:
+    global _worker
+    _worker = (Extractor(), GraphBuilder(load_vocabulary(), base))
+
+
+def _paper_graph(paper: Paper) -> PaperGraph:
+    extractor, mapper = _worker
+    facts = extractor.extract(paper)
+    g = Graph()
+    for triple in mapper.build(facts):
+        g.add(triple)
+    return PaperGraph(paper.id, mapper.publication_iri(paper.id), g.serialize(format="nt"),
+                      len(facts.answers), sum(1 for a in facts.answers if a.reported))
+
+
+def _unique(papers: Iterable[Paper], skip: Callable[[InputError], None]) -> Iterator[Paper]:
+    """A paper id seen twice from the same source keeps its first record."""
     seen: set[tuple[str, str]] = set()
-    written: set[URIRef] = set()
-
-    def skip(problem: InputError) -> None:
-        result.problems.append(problem)
-
-    papers = read_papers(list(inputs) if inputs else [seeds_dir()], vocabulary.questions, skip)
     for paper in papers:
         key = (paper.id, paper.source)
         if key in seen:
             skip(InputError(paper.origin, None, f"duplicate record for paper {paper.id!r} from source {paper.source!r}; kept the first"))
             continue
         seen.add(key)
-        facts = extractor.extract(paper)
-        iri = mapper.publication_iri(paper.id)
-        if store is not None:
-            paper_graph = Graph()
-            for triple in mapper.build(facts):
-                paper_graph.add(triple)
-            # the first record of a paper in this build replaces what the store held; other sources add to it
-            store.replace_graph(iri, paper_graph, replace=iri not in written)
-            written.add(iri)
-        else:
-            named = result.dataset.graph(iri)
-            for triple in mapper.build(facts):
-                named.add(triple)
-        result.papers += 1
-        result.answers += len(facts.answers)
-        result.reported += sum(1 for a in facts.answers if a.reported)
-        if on_paper:
-            on_paper(paper.id)
+        yield paper
+
+
+def paper_graphs(inputs: Iterable[str | Path] | None, base: str, skip: Callable[[InputError], None],
+                 jobs: int = 1) -> Iterator[PaperGraph]:
+    """Every paper's graph, in input order; with jobs > 1, extraction runs in that many processes."""
+    papers = _unique(read_papers(list(inputs) if inputs else [seeds_dir()], load_vocabulary().questions, skip), skip)
+    if jobs <= 1:
+        _start_worker(base)
+        yield from map(_paper_graph, papers)
+        return
+    with multiprocessing.get_context("fork").Pool(jobs, _start_worker, (base,)) as pool:
+        yield from pool.imap(_paper_graph, papers, chunksize=4)
+
+
+# ---------------------------------------------------------------- in memory
+def build(inputs: Iterable[str | Path] | None = None, base: str = DEFAULT_RESOURCE_BASE,
+          on_paper: Callable[[str], None] | None = None, jobs: int = 1) -> BuildResult:
+    """Build the KG of `inputs` (files or folders; default: the shipped seeds/) in memory. Bad records are skipped
+    and listed in `BuildResult.problems`."""
+    result = BuildResult(Dataset(), base)
+    for prefix, ns in PREFIXES.items():
+        result.dataset.bind(prefix, ns)
+    for pg in paper_graphs(inputs, base, result.problems.append, jobs):
+        result.dataset.graph(pg.iri).parse(data=pg.ntriples, format="nt")
+        _count(result, pg, on_paper)
     return result
 
 
-def write(result: BuildResult, out: str | Path, with_ontology: bool = False) -> None:
-    """Serialise to `out` (format from its extension) through a temporary file, so a failed write leaves any
-    previous file intact."""
-    fmt = format_for(out)
-    out = Path(out)
-    header = Graph()
+def _count(result: BuildResult, pg: PaperGraph, on_paper: Callable[[str], None] | None) -> None:
+    result.papers += 1
+    result.answers += pg.answers
+    result.reported += pg.reported
+    if on_paper:
+        on_paper(pg.paper_id)
+
+
+def _header(base: str, with_ontology: bool) -> Graph:
+    """With the ontology: the TBox and vocabulary as one self-contained ontology. Without: the KG's own ontology
+    header, importing the vocabulary (which imports the ontology; ontology/catalog-v001.xml resolves both)."""
     if with_ontology:
-        header += single_ontology()
-    else:  # a KG alone imports the vocabulary (which imports the ontology); ontology/catalog-v001.xml resolves both
-        kg = URIRef(result.base.rstrip("/#"))
-        header.add((kg, RDF.type, OWL.Ontology))
-        header.add((kg, OWL.imports, VOCABULARY_ONTOLOGY))
+        return single_ontology()
+    header = Graph()
+    kg = URIRef(base.rstrip("/#"))
+    header.add((kg, RDF.type, OWL.Ontology))
+    header.add((kg, OWL.imports, VOCABULARY_ONTOLOGY))
+    return header
+
+
+def write(result: BuildResult, out: str | Path, with_ontology: bool = False) -> None:
+    """Serialise an in-memory build to `out` (format from its extension) through a temporary file, so a failed
+    write leaves any previous file intact."""
+    fmt = format_for(out)
+    header = _header(result.base, with_ontology)
     if fmt in QUAD_FORMATS:
         data: Graph | Dataset = result.dataset
-        target = result.dataset.graph(URIRef("https://w3id.org/dlkg/ontology")) if with_ontology else result.dataset.default_graph
+        target = result.dataset.graph(ONTOLOGY_GRAPH_IN_FILES) if with_ontology else result.dataset.default_graph
         target += header
     else:
         data = result.graph()
         data += header
         for prefix, ns in PREFIXES.items():
             data.bind(prefix, ns)
+    with _atomic(Path(out)) as tmp:
+        _serialize_rdflib(data, tmp, fmt)
+
+
+# ---------------------------------------------------------------- streaming
+def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None = None,
+             store: "WritableStore | None" = None, base: str = DEFAULT_RESOURCE_BASE, with_ontology: bool = False,
+             jobs: int = 1, on_paper: Callable[[str], None] | None = None,
+             before_write: Callable[[BuildResult], None] | None = None) -> BuildResult:
+    """Build and write paper by paper into `out` (a file; format from its extension) or `store`; memory stays flat.
+    The file appears only when the build finished (a temporary file is renamed); `before_write(result)` may raise
+    to abandon it (e.g. --strict). A store gets each paper in one transaction, replacing what it held for it."""
+    if (out is None) == (store is None):
+        raise DlkgError("build_to needs either an output file or a store")
+    result = BuildResult(Dataset(), base)
+    if store is not None:
+        from .store import ONTOLOGY_GRAPH
+        store.replace_graph(ONTOLOGY_GRAPH, ontology_graph())
+        written: set[URIRef] = set()
+        for pg in paper_graphs(inputs, base, result.problems.append, jobs):
+            # the first record of a paper in this build replaces what the store held; other sources add to it
+            store.replace_graph(pg.iri, pg.ntriples, replace=pg.iri not in written)
+            written.add(pg.iri)
+            _count(result, pg, on_paper)
+        return result
+    out = Path(out)
+    fmt = format_for(out)
+    with _atomic(out) as tmp:
+        sink = _NTriplesSink(tmp, quads=fmt == "nquads") if fmt in ("nt", "nquads") else _OxigraphSink(tmp, fmt)
+        try:  # the sink's files live beside tmp, which _atomic cleans up even if we are interrupted right here
+            header = _header(base, with_ontology).serialize(format="nt")
+            sink.add(ONTOLOGY_GRAPH_IN_FILES if with_ontology else None, header)
+            for pg in paper_graphs(inputs, base, result.problems.append, jobs):
+                sink.add(pg.iri, pg.ntriples)
+                _count(result, pg, on_paper)
+            if before_write:
+                before_write(result)
+            sink.finish()
+        finally:
+            sink.close()
+    return result
+
+
+class _NTriplesSink:
+    """N-Triples and N-Quads are line-based: each paper's lines go straight to the file."""
+
+    def __init__(self, path: Path, quads: bool) -> None:
+        self.fh = open(path, "w", encoding="utf-8")
+        self.quads = quads
+
+    def add(self, graph: URIRef | None, ntriples: str) -> None:
+        if self.quads and graph is not None:
+            ntriples = "".join(f"{line[:-2]} <{graph}> .\n" for line in ntriples.splitlines() if line.strip())
+        self.fh.write(ntriples)
+
+    def finish(self) -> None:
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+class _OxigraphSink:
+    """Formats that group triples (Turtle, TriG, RDF/XML, JSON-LD) are gathered in a temporary on-disk Oxigraph
+    store (also merging what papers share), then serialised in one pass by pyoxigraph (rdflib for JSON-LD, which
+    pyoxigraph cannot compact with a context)."""
+
+    def __init__(self, path: Path, fmt: str) -> None:
+        import pyoxigraph
+
+        self.ox = pyoxigraph
+        self.path, self.fmt = path, fmt
+        self.store = pyoxigraph.Store(str(_scratch_dir(path)))  # _atomic removes it, whatever happens
+
+    def add(self, graph: URIRef | None, ntriples: str) -> None:
+        to_graph = self.ox.NamedNode(str(graph)) if graph is not None and self.fmt in QUAD_FORMATS else self.ox.DefaultGraph()
+        self.store.load(ntriples.encode("utf-8"), self.ox.RdfFormat.N_TRIPLES, to_graph=to_graph)
+
+    def finish(self) -> None:
+        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        if self.fmt == "json-ld":
+            g = Graph().parse(data=self.store.dump(format=self.ox.RdfFormat.N_TRIPLES, from_graph=self.ox.DefaultGraph()),
+                              format="nt")
+            _serialize_rdflib(g, self.path, "json-ld")
+        elif self.fmt == "trig":
+            self.ox.serialize(self.store, str(self.path), self.ox.RdfFormat.TRIG, prefixes=prefixes)
+        else:
+            triples = (q.triple for q in self.store.quads_for_pattern(None, None, None, self.ox.DefaultGraph()))
+            fmt = {"turtle": self.ox.RdfFormat.TURTLE, "xml": self.ox.RdfFormat.RDF_XML}[self.fmt]
+            self.ox.serialize(triples, str(self.path), fmt, prefixes=prefixes)
+
+    def close(self) -> None:
+        del self.store
+
+
+class _atomic:
+    """A temporary file beside `out`, renamed over it on success and removed on any failure or interrupt."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+
+    def __enter__(self) -> Path:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.out.name}.", suffix=".tmp", dir=self.out.parent)
+        os.close(fd)
+        self.tmp = Path(tmp)
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes owner-only files; a KG is meant to be shared
+                os.replace(self.tmp, self.out)
+        finally:
+            self.tmp.unlink(missing_ok=True)
+            shutil.rmtree(_scratch_dir(self.tmp), ignore_errors=True)
+
+
+def _scratch_dir(tmp: Path) -> Path:
+    """Where a build may keep working data beside its temporary output file."""
+    return tmp.with_name(tmp.name + ".store")
+
+
+def _serialize_rdflib(data: Graph | Dataset, path: Path, fmt: str) -> None:
     kwargs = {"context": {p: str(ns) for p, ns in PREFIXES.items()}, "auto_compact": True} if fmt == "json-ld" else {}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            data.serialize(destination=fh, format=fmt, encoding="utf-8", **kwargs)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes owner-only files; a KG is meant to be shared
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with open(path, "wb") as fh:
+        data.serialize(destination=fh, format=fmt, encoding="utf-8", **kwargs)
 
 
 def read_kg(paths: tuple[str, ...], with_ontology: bool = False) -> Graph:

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from .build import build, format_for, read_kg, write
+from .build import format_for, read_kg
 from .errors import DlkgError
 from .namespaces import DEFAULT_RESOURCE_BASE
 from .vocabulary import ontology_graph
@@ -47,16 +47,33 @@ endpoint_option = click.option("--endpoint", help="A SPARQL query endpoint URL (
                    "replaced when the paper is built again; for KGs too big to re-parse.")
 @click.option("--with-ontology", is_flag=True, help="Also write the ontology (TBox) and the vocabulary.")
 @click.option("--base", default=DEFAULT_RESOURCE_BASE, show_default=True, help="Namespace of the KG's resources.")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, None),
+              help="Processes that extract papers in parallel.")
 @click.option("--strict", is_flag=True, help="Fail (write nothing) if any input record cannot be read.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 def build_cmd(inputs: tuple[str, ...], out: str | None, store_dir: str | None, with_ontology: bool, base: str,
-              strict: bool, quiet: bool) -> None:
+              jobs: int, strict: bool, quiet: bool) -> None:
     """Build a KG from INPUTS (JSONL files or folders; default: the shipped seeds/) into a file (-o) or a store.
 
-    Records that cannot be read are reported with file and line and skipped; the exit code is then 3
-    (or 1 with --strict, which writes nothing).
+    Papers are written as they are built, so memory stays flat however large the corpus. Records that cannot
+    be read are reported with file and line and skipped; the exit code is then 3 (or 1 with --strict, which
+    writes nothing). A progress bar (papers, rate, ETA) shows on a terminal, never in pipes.
     """
+    import signal
+
     from tqdm import tqdm
+
+    from .build import build_to
+    from .ingest import count_records
+
+    # SIGTERM unwinds like Ctrl-C, so the temporary output is removed and the previous file stays as it was
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+
+    def refuse_if_strict(result) -> None:
+        if strict and result.problems:
+            for problem in result.problems:
+                click.echo(f"skipped: {problem}", err=True)
+            raise DlkgError(f"{len(result.problems)} input record(s) could not be read; nothing written (--strict)")
 
     try:
         if bool(out) == bool(store_dir):
@@ -66,16 +83,14 @@ def build_cmd(inputs: tuple[str, ...], out: str | None, store_dir: str | None, w
         if strict and store_dir:
             _check_inputs(inputs)
         store = _open_store(store_dir) if store_dir else None
-        bar = tqdm(unit=" papers", disable=quiet or not sys.stderr.isatty(), file=sys.stderr)
-        result = build(inputs or None, base=base, on_paper=lambda _: bar.update(), store=store)
+        show = not quiet and sys.stderr.isatty()
+        bar = tqdm(total=count_records(inputs) if show else None, unit=" papers", disable=not show, file=sys.stderr)
+        result = build_to(inputs or None, out=out, store=store, base=base, with_ontology=with_ontology, jobs=jobs,
+                          on_paper=lambda _: bar.update(), before_write=refuse_if_strict)
         bar.close()
         for problem in result.problems:
             click.echo(f"skipped: {problem}", err=True)
-        if strict and result.problems:
-            raise DlkgError(f"{len(result.problems)} input record(s) could not be read; nothing written (--strict)")
-        if out:
-            write(result, out, with_ontology=with_ontology)
-        else:
+        if store is not None:
             store.close()
     except DlkgError as exc:
         _fail(exc)

@@ -167,21 +167,23 @@ def sentence_roles(doc: Doc) -> Doc:
     """Label each sentence with its role (fact, missing, generic, speculative, meta): what later stages may read."""
     after_missing = in_generic_list = after_citation = anchored_before = False
     roles = []
+    doc_text = _text(doc)
     for sent in doc.sents:
-        role = sentence_role(sent.text, after_missing)
-        cites = bool(_CITATION.search(sent.text)) or (after_citation and re.match(r"\s*\d{4}[a-z]?\)\s*" + _CITED_VERBS, sent.text))
+        text = doc_text[sent.start_char:sent.end_char]
+        role = sentence_role(text, after_missing)
+        cites = bool(_CITATION.search(text)) or (after_citation and re.match(r"\s*\d{4}[a-z]?\)\s*" + _CITED_VERBS, text))
         if cites and role == FACT:
             role = GENERIC  # about cited work ("Srivastava et al. (2014) discuss dropout"), not this paper's pipeline
-        after_citation = bool(re.search(r"\bet al\.?\s*\(?\s*$", sent.text))
-        if in_generic_list and role == FACT and not _PAPER_CUES.search(sent.text):
+        after_citation = bool(re.search(r"\bet al\.?\s*\(?\s*$", text))
+        if in_generic_list and role == FACT and not _PAPER_CUES.search(text):
             role = GENERIC  # an item of a list a generic sentence introduced ("common criteria include: 1. ...")
-        if role == GENERIC and anchored_before and _ANAPHOR.match(sent.text) and not _CITATION.search(sent.text):
+        if role == GENERIC and anchored_before and _ANAPHOR.match(text) and not _CITATION.search(text):
             role = FACT  # "The context mentions a mask step. This involves thresholding ...": still the paper's step
-        anchored_before = role == FACT and bool(_PAPER_CUES.search(sent.text) or _EVIDENCE.search(sent.text))
+        anchored_before = role == FACT and bool(_PAPER_CUES.search(text) or _EVIDENCE.search(text))
         roles.append((sent.start, sent.end, role))
         if role == MISSING:
             after_missing = True
-        if role in (GENERIC, SPECULATIVE) and re.search(r":\s*(?:\d+\.|[-*•])?\s*$", sent.text):
+        if role in (GENERIC, SPECULATIVE) and re.search(r":\s*(?:\d+\.|[-*•])?\s*$", text):
             in_generic_list = True
         elif role == FACT:
             in_generic_list = False
@@ -190,7 +192,7 @@ def sentence_roles(doc: Doc) -> Doc:
     if len(wordy) >= 3 and sum(r == GENERIC for _, _, r in wordy) * 3 >= len(wordy) and not _PAPER_CUES.search(_text(doc)):
         # ...except its opening statement when that is plainly stated (the direct answer before the textbook prose)
         opening = roles[0]
-        opening_text = doc[opening[0]:opening[1]].text
+        opening_text = _span_text(doc[opening[0]:opening[1]])
         keep = opening[2] == FACT and not _TEXTBOOK.search(opening_text) and not _LIST_OVERVIEW.search(opening_text)
         roles = [(s, e, GENERIC if r == FACT and not (keep and i == 0) else r) for i, (s, e, r) in enumerate(roles)]
     doc.user_data["dlkg_roles"] = roles
@@ -263,8 +265,10 @@ class VocabularyMatcher:
         """A generic name right after a narrower one is its head noun ("Tesla V100 GPU"), not a second thing."""
         s, _, k = match
         for ps, pe, pk in kept:
-            gap = doc[pe:s] if pe <= s else None
-            adjacent = gap is not None and len(gap) <= 3 and not any(t.is_punct or t.lower_ in ("and", "or", "with") for t in gap) \
+            if not 0 <= s - pe <= 3:
+                continue  # only a name ending at most three tokens before this one can carry it as its head noun
+            gap = doc[pe:s]
+            adjacent = not any(t.is_punct or t.lower_ in ("and", "or", "with") for t in gap) \
                 and all(any(c.isdigit() for c in t.text) or t.lower_ in ("ghz", "mhz", "gb", "graphics") for t in gap)
             if adjacent and URIRef(doc.vocab.strings[k]) in self.vocabulary.ancestors(URIRef(doc.vocab.strings[pk])):
                 return True
@@ -493,8 +497,8 @@ class Extractor:
                 continue
             # a list that goes beyond the question's examples is the paper's list, examples included
             beyond = self._names_beyond_examples(spans, answer.cq)
-            echoed = set() if _PAPER_CUES.search(sent.text) or beyond else self._full_echo(spans, answer.cq)
-            explained_from = _EXPLAINING.search(sent.text)
+            echoed = set() if _PAPER_CUES.search(_span_text(sent)) or beyond else self._full_echo(spans, answer.cq)
+            explained_from = _EXPLAINING.search(_span_text(sent))
             for span in spans:
                 if span.label_ in echoed:
                     continue
@@ -520,7 +524,7 @@ class Extractor:
                 self._add(facts, "PostprocessingStep", self.metrics_calculation.pref_label, answer,
                           sent.start_char, sent.end_char, _text(doc), self.metrics_calculation)
             if self.input_size is not None:
-                for m in _RESIZED_TO.finditer(sent.text):
+                for m in _RESIZED_TO.finditer(_span_text(sent)):
                     start = sent.start_char + m.start()
                     value = normalise_size(m.group(1))
                     settings.append(Setting(self.input_size, value, value, None,
@@ -532,10 +536,10 @@ class Extractor:
         if _DONT_KNOW.match(answer.text):
             return False
         if not any(role == MISSING for _, _, role in roles):
-            return found_specific or any(not _echo_only(s.text, examples) for s in fact_sents)
+            return found_specific or any(not _echo_only(_span_text(s), examples) for s in fact_sents)
         # after "the context does not say", people still count what the paper does say on the question's topic
         return any(self._on_topic(doc[s:e], terms_by_sent.get(s, []), answer.cq) for s, e, role in roles
-                   if role == FACT or (role != META and _EVIDENCE.search(doc[s:e].text)))
+                   if role == FACT or (role != META and _EVIDENCE.search(_span_text(doc[s:e]))))
 
     def _on_topic(self, sent: Span, spans: list[Span], cq: str) -> bool:
         """Does the sentence (with its vocabulary `spans`) name something of the question's own concept, not negated?"""
@@ -547,14 +551,14 @@ class Extractor:
             if not self._negated(sent.doc, span):
                 if any(t.concept in concepts and (repository_cq or not t.cqs or cq in t.cqs) for t in self._terms(span.label_)):
                     return True
-        return repository_cq and bool(_URL.search(sent.text))
+        return repository_cq and bool(_URL.search(_span_text(sent)))
 
     def _grab_bag_overview(self, sent: Span, spans: list[Span], cq: str) -> bool:
         """'The strategies ... in the deep learning pipeline include a fixed seed, cross-validation and dropout': the
         question restated over a list that mixes kinds of things (randomness, evaluation, regularisation) is the
         textbook overview, not the paper's account; a list of one kind ('include scaling, rotation and cropping') is."""
-        overview = _LIST_OVERVIEW.search(sent.text)
-        if not overview or _PAPER_CUES.search(sent.text) or re.search(r"\d", sent.text):
+        overview = _LIST_OVERVIEW.search(_span_text(sent))
+        if not overview or _PAPER_CUES.search(_span_text(sent)) or re.search(r"\d", _span_text(sent)):
             return False
         asked = set(CQ_CONCEPTS.get(cq, ()))
         listed: dict[tuple[int, int], set[str]] = {}
@@ -649,8 +653,8 @@ class Extractor:
     def _optimizer_settings(self, sent: Span, answer: Answer) -> list[Setting]:
         """An optimiser named in the hyperparameter answer is the value of the 'optimizer' setting."""
         out = []
-        for m in self.value_patterns.get(self.optimizer.iri, re.compile("(?!)")).finditer(sent.text):
-            window = sent.text[max(0, m.start() - 20): m.start()]
+        for m in self.value_patterns.get(self.optimizer.iri, re.compile("(?!)")).finditer(_span_text(sent)):
+            window = _span_text(sent)[max(0, m.start() - 20): m.start()]
             if _NEGATED_TERM.search(window) or re.search(r"\b(?:either|or)\s*$", window):
                 continue
             start = sent.start_char + m.start()
@@ -661,7 +665,7 @@ class Extractor:
 
     def _links(self, sent: Span, answer: Answer, facts: dict) -> bool:
         found = False
-        for m in _URL.finditer(sent.text):
+        for m in _URL.finditer(_span_text(sent)):
             url = clean_url(m.group(0))
             host = re.sub(r"^https?://", "", url).split("/")[0]
             if len(url) < 12 or "." not in host:
@@ -685,7 +689,7 @@ class Extractor:
         return found
 
     def _split(self, sent: Span, answer: Answer, facts: dict) -> bool:
-        labels = _split_labels(sent.text)
+        labels = _split_labels(_span_text(sent))
         for label in labels:
             self._add(facts, "DataSplitCriteria", label, answer, sent.start_char, sent.end_char, _text(sent.doc))
         return bool(labels)
@@ -694,7 +698,7 @@ class Extractor:
         """Names not in the vocabulary whose phrasing makes their type clear. `first_statement`: the answer's first
         fact sentence, where answers state their point (a purpose phrase elsewhere is usually background)."""
         found = False
-        text, base, doc_text = sent.text, sent.start_char, _text(sent.doc)
+        text, base, doc_text = _span_text(sent), sent.start_char, _text(sent.doc)
         explained_from = _EXPLAINING.search(text)
         if explained_from:
             text = text[: explained_from.start()]  # what a ", which involves ..." clause explains is not named there
@@ -763,6 +767,11 @@ def _text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data["dlkg_text"] = doc.text
     return text
+
+
+def _span_text(span: Span) -> str:
+    """A span's text sliced from the cached doc text (Span.text joins its tokens on each access)."""
+    return _text(span.doc)[span.start_char:span.end_char]
 
 
 def _sentence(doc: Doc, span: Span) -> Span:

@@ -222,6 +222,22 @@ def read_folder(folder: Path, questions: dict[str, str], on_error: ErrorHandler)
         yield Paper(pid, "unknown", answers, origin=str(folder))
 
 
+def count_records(inputs: Iterable[str | Path]) -> int | None:
+    """How many papers the inputs hold, for a progress bar's ETA: non-empty lines of JSONL files; None when a
+    folder or another format makes it unknown without reading everything."""
+    total = 0
+    for item in inputs:
+        path = Path(item)
+        if not path.is_file() or not path.name.endswith((".jsonl", ".jsonl.gz")):
+            return None
+        try:
+            with (gzip.open if path.name.endswith(".gz") else open)(path, "rb") as fh:
+                total += sum(1 for line in fh if line.strip())
+        except (OSError, EOFError):
+            return None
+    return total or None
+
+
 def read_papers(inputs: Iterable[str | Path], questions: dict[str, str], on_error: ErrorHandler) -> Iterator[Paper]:
     """Every paper of every input (file or folder), in input order."""
     for item in inputs:

@@ -28,16 +28,20 @@ class KGStore(Protocol):
 
 
 class WritableStore(KGStore, Protocol):
-    def replace_graph(self, iri: URIRef, graph: Graph, replace: bool = True) -> None:
-        """Make the named graph `iri` hold exactly `graph` (or, with replace=False, add `graph` to it), in one
-        transaction."""
+    def replace_graph(self, iri: URIRef, graph: Graph | str, replace: bool = True) -> None:
+        """Make the named graph `iri` hold exactly `graph` (an rdflib Graph or N-Triples text), or with
+        replace=False add `graph` to it, in one transaction."""
 
 
-def _replace_update(iri: URIRef, graph: Graph, replace: bool = True) -> str:
+def _ntriples(graph: Graph | str) -> str:
+    return graph if isinstance(graph, str) else graph.serialize(format="nt")
+
+
+def _replace_update(iri: URIRef, graph: Graph | str, replace: bool = True) -> str:
     """One SPARQL update that swaps (or adds to) a named graph's content: atomic on every store that runs an update
     as one transaction (Oxigraph, Fuseki, GraphDB, Virtuoso)."""
     drop = f"DROP SILENT GRAPH <{iri}> ;\n" if replace else ""
-    return f"{drop}INSERT DATA {{ GRAPH <{iri}> {{\n{graph.serialize(format='nt')}\n}} }}"
+    return f"{drop}INSERT DATA {{ GRAPH <{iri}> {{\n{_ntriples(graph)}\n}} }}"
 
 
 def _with_values(query: str, params: dict[str, str]) -> str:
@@ -92,7 +96,7 @@ class DiskStore:
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot open the store ({exc}); is a server or another dlkg using it?") from exc
 
-    def replace_graph(self, iri: URIRef, graph: Graph, replace: bool = True) -> None:
+    def replace_graph(self, iri: URIRef, graph: Graph | str, replace: bool = True) -> None:
         try:
             self._store.update(_replace_update(iri, graph, replace))
         except (OSError, SyntaxError, ValueError) as exc:
@@ -170,12 +174,12 @@ class EndpointStore:
             self._session.auth = _credentials()
         return self._session
 
-    def replace_graph(self, iri: URIRef, graph: Graph, replace: bool = True) -> None:
+    def replace_graph(self, iri: URIRef, graph: Graph | str, replace: bool = True) -> None:
         import requests
         from urllib3.exceptions import ReadTimeoutError
 
         if self.gsp:  # PUT replaces a graph, POST adds to it
-            url, kwargs = self.gsp, {"params": {"graph": str(iri)}, "data": graph.serialize(format="nt").encode("utf-8"),
+            url, kwargs = self.gsp, {"params": {"graph": str(iri)}, "data": _ntriples(graph).encode("utf-8"),
                                      "headers": {"Content-Type": "application/n-triples"}}
             method = "PUT" if replace else "POST"
         else:
