@@ -76,7 +76,7 @@ def test_load_is_one_graph_per_paper_and_idempotent(server, seeds_kg):
     papers = count(endpoint, "PREFIX dlkg: <https://w3id.org/dlkg/ontology#> "
                              "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a dlkg:Publication }")
     in_file = set(Graph().parse(seeds_kg).subjects(RDF.type, DLKG.Publication))
-    assert papers == len(in_file) and graphs == papers + 1  # one per paper plus ontology+vocabulary
+    assert papers == len(in_file) and graphs == papers + 2  # one per paper, one shared, ontology+vocabulary
     assert runner.invoke(main, ["load", str(seeds_kg), "--endpoint", endpoint]).exit_code == 0
     assert count(endpoint, ALL_TRIPLES) == triples
     # the Graph Store Protocol path (HTTP PUT per graph) replaces the same graphs: still no duplicates
@@ -95,6 +95,9 @@ def test_load_is_one_graph_per_paper_and_idempotent(server, seeds_kg):
     r = runner.invoke(main, ["stats", "--endpoint", endpoint, "--format", "json"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["kg-summary"][0]["papers"] == str(papers)
+    # shared nodes (the CQs) live in one graph only, so the union default graph counts every answer once
+    rates = run_query("concept-reporting-rates", store).as_dicts()
+    assert sum(int(r["answers"]) for r in rates) == int(json.loads(r.output)["kg-summary"][0]["answers"])
 
 
 def test_http_errors_are_clear(server, seeds_kg):

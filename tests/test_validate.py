@@ -2,6 +2,7 @@ from rdflib import Literal
 from rdflib.namespace import DCTERMS, RDF
 
 from dlkg.namespaces import DLKG
+from dlkg.build import SHARED_GRAPH
 from dlkg.store import paper_graphs
 from dlkg.validate import validate, validate_in_batches
 
@@ -38,6 +39,8 @@ def test_planted_violations_are_reported_with_paper_and_cq(seeds_graph):
 def test_validating_paper_by_paper_equals_validating_the_whole(seeds_graph):
     g = planted(seeds_graph)
     whole = validate(g)
-    batched = validate_in_batches((part for _, part in paper_graphs(g)), batch_size=3)
+    parts = dict(paper_graphs(g))
+    shared = parts.pop(SHARED_GRAPH)
+    batched = validate_in_batches((part + shared for part in parts.values()), batch_size=3)
     assert not batched.conforms and len(whole.violations) == 3
     assert [str(v) for v in batched.violations] == [str(v) for v in whole.violations]

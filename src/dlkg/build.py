@@ -32,6 +32,7 @@ FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-l
            ".xml": "xml", ".trig": "trig", ".nq": "nquads"}
 QUAD_FORMATS = {"trig", "nquads"}
 ONTOLOGY_GRAPH_IN_FILES = URIRef("https://w3id.org/dlkg/ontology")  # the named graph --with-ontology fills in TriG/N-Quads
+SHARED_GRAPH = URIRef("https://w3id.org/dlkg/graph/shared")  # what papers share (CQs, answering models), once
 
 
 @dataclass
@@ -91,8 +92,30 @@ def _paper_graph(paper: Paper) -> PaperGraph:
     g = Graph()
     for triple in mapper.build(facts):
         g.add(triple)
-    return PaperGraph(paper.id, mapper.publication_iri(paper.id), g.serialize(format="nt"),
+    lines = sorted(g.serialize(format="nt").splitlines(keepends=True))  # the same bytes on every run
+    return PaperGraph(paper.id, mapper.publication_iri(paper.id), "".join(lines),
                       len(facts.answers), sum(1 for a in facts.answers if a.reported))
+
+
+class SharedSplitter:
+    """Splits a paper's triples into its own (subjects minted under the paper's IRI: replaced with the paper) and
+    the new ones about shared things (the CQs, the answering model), each written once and never twice: a store that
+    shows the union of its named graphs as the default graph would otherwise count a shared triple once per paper.
+    With `ontology_present`, what the ontology graph (written alongside) already says is dropped too."""
+
+    def __init__(self, ontology_present: bool) -> None:
+        self.seen = set(ontology_graph().serialize(format="nt").splitlines(keepends=True)) if ontology_present else set()
+
+    def split(self, pg: PaperGraph) -> tuple[str, str]:
+        own, shared, pub = [], [], f"<{pg.iri}"
+        for line in pg.ntriples.splitlines(keepends=True):
+            subject = line[: line.find(" ")]
+            if subject == pub + ">" or subject.startswith(pub + "/"):
+                own.append(line)
+            elif line not in self.seen:
+                self.seen.add(line)
+                shared.append(line)
+        return "".join(own), "".join(shared)
 
 
 def _unique(papers: Iterable[Paper], skip: Callable[[InputError], None]) -> Iterator[Paper]:
@@ -182,13 +205,17 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
     if (out is None) == (store is None):
         raise DlkgError("build_to needs either an output file or a store")
     result = BuildResult(Dataset(), base)
+    splitter = SharedSplitter(ontology_present=store is not None or with_ontology)
     if store is not None:
         from .store import ONTOLOGY_GRAPH
         store.replace_graph(ONTOLOGY_GRAPH, ontology_graph())
         written: set[URIRef] = set()
         for pg in paper_graphs(inputs, base, result.problems.append, jobs):
+            own, shared = splitter.split(pg)
+            if shared:
+                store.replace_graph(SHARED_GRAPH, shared, replace=False)
             # the first record of a paper in this build replaces what the store held; other sources add to it
-            store.replace_graph(pg.iri, pg.ntriples, replace=pg.iri not in written)
+            store.replace_graph(pg.iri, own, replace=pg.iri not in written)
             written.add(pg.iri)
             _count(result, pg, on_paper)
         return result
@@ -197,10 +224,12 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
     with _atomic(out) as tmp:
         sink = _NTriplesSink(tmp, quads=fmt == "nquads") if fmt in ("nt", "nquads") else _OxigraphSink(tmp, fmt)
         try:  # the sink's files live beside tmp, which _atomic cleans up even if we are interrupted right here
-            header = _header(base, with_ontology).serialize(format="nt")
+            header = "".join(sorted(_header(base, with_ontology).serialize(format="nt").splitlines(keepends=True)))
             sink.add(ONTOLOGY_GRAPH_IN_FILES if with_ontology else None, header)
             for pg in paper_graphs(inputs, base, result.problems.append, jobs):
-                sink.add(pg.iri, pg.ntriples)
+                own, shared = splitter.split(pg)
+                sink.add(SHARED_GRAPH, shared)
+                sink.add(pg.iri, own)
                 _count(result, pg, on_paper)
             if before_write:
                 before_write(result)

@@ -222,7 +222,7 @@ def load_cmd(kg: tuple[str, ...], endpoint: str | None, update_endpoint: str | N
             raise DlkgError("give either --endpoint URL (or --gsp URL) or --store DIR")
         target = (_open_store(store_dir) if store_dir
                   else EndpointStore(endpoint or gsp, update_endpoint, gsp=gsp, timeout=timeout))
-        graphs = paper_graphs(read_kg(kg))
+        graphs = paper_graphs(read_kg(kg), ontology_present=with_ontology)
         if with_ontology:
             graphs.append((ONTOLOGY_GRAPH, ontology_graph()))
         n = load(graphs, target)

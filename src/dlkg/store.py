@@ -121,9 +121,14 @@ class DiskStore:
         return Graph().parse(data=data.decode("utf-8"), format="nt")
 
     def paper_graphs(self) -> Iterator[tuple[URIRef, Graph]]:
+        """Each paper's graph with the shared triples it points to (the CQs, the answering model), ready to
+        validate on its own."""
+        from .build import SHARED_GRAPH
+
+        shared = self.named_graph(SHARED_GRAPH)
         for iri in self.graph_names():
-            if iri != ONTOLOGY_GRAPH:
-                yield iri, self.named_graph(iri)
+            if iri not in (ONTOLOGY_GRAPH, SHARED_GRAPH):
+                yield iri, self.named_graph(iri) + shared
 
     def close(self) -> None:
         """Flush to disk; the store stays usable."""
@@ -268,25 +273,24 @@ def load(graphs: Iterable[tuple[URIRef, Graph]], target: WritableStore) -> int:
     return n
 
 
-def paper_graphs(g: Graph) -> list[tuple[URIRef, Graph]]:
-    """Split a KG into one graph per publication: everything minted under the publication's IRI plus the names
-    and types of the shared things it points to (vocabulary entries, CQs, the answering model). One pass over the
-    triples: a resource belongs to the longest publication IRI that is its own IRI or a "/"-prefix of it."""
+def paper_graphs(g: Graph, ontology_present: bool = True) -> list[tuple[URIRef, Graph]]:
+    """Split a KG into one graph per publication (everything minted under its IRI) plus one graph of what papers
+    share (the CQs, the answering models), minus what the ontology graph (if loaded too) says: each triple lives in one
+    graph only, so a store's union default graph counts it once. One pass over the triples: a resource belongs to
+    the longest publication IRI that is its own IRI or a "/"-prefix of it."""
+    from .build import SHARED_GRAPH
+    from .vocabulary import ontology_graph
+
     pubs = sorted(str(p) for p in g.subjects(predicate=None, object=DLKG.Publication))
     parts = {pub: Graph() for pub in pubs}
-    for s, p, o in g:
-        pub = _owning_publication(str(s), parts)
+    shared, ontology = Graph(), ontology_graph() if ontology_present else Graph()
+    for triple in g:
+        pub = _owning_publication(str(triple[0]), parts)
         if pub is not None:
-            parts[pub].add((s, p, o))
-    out = []
-    for pub in pubs:
-        part = parts[pub]
-        shared = {o for o in part.objects() if isinstance(o, URIRef) and not str(o).startswith(pub)}
-        for node in shared:
-            for p, o in g.predicate_objects(node):
-                part.add((node, p, o))
-        out.append((URIRef(pub), part))
-    return out
+            parts[pub].add(triple)
+        elif triple not in ontology:
+            shared.add(triple)
+    return [(URIRef(pub), parts[pub]) for pub in pubs] + ([(SHARED_GRAPH, shared)] if len(shared) else [])
 
 
 def _owning_publication(iri: str, publications: dict[str, Graph]) -> str | None:

@@ -114,7 +114,8 @@ def _locate(g: Graph, node: Node) -> tuple[str | None, str | None]:
     answer = g.value(node, DLKG.fromAnswer) or (node if (node, RDF.type, DLKG.CQAnswer) in g else None)
     if answer is not None:
         q = g.value(answer, DLKG.answersQuestion)
-        cq = str(g.value(q, DCTERMS.identifier)) if q is not None and g.value(q, DCTERMS.identifier) else None
+        ident = None if q is None else g.value(q, DCTERMS.identifier) or ontology_graph().value(q, DCTERMS.identifier)
+        cq = str(ident) if ident is not None else None  # the CQs are described once, in the ontology
         pub = g.value(answer, DLKG.aboutPublication)
     elif (node, RDF.type, DLKG.Publication) in g:
         pub = node
