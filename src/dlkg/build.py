@@ -92,9 +92,13 @@ def _paper_graph(paper: Paper) -> PaperGraph:
     g = Graph()
     for triple in mapper.build(facts):
         g.add(triple)
-    lines = sorted(g.serialize(format="nt").splitlines(keepends=True))  # the same bytes on every run
-    return PaperGraph(paper.id, mapper.publication_iri(paper.id), "".join(lines),
+    return PaperGraph(paper.id, mapper.publication_iri(paper.id), _sorted_ntriples(g),
                       len(facts.answers), sum(1 for a in facts.answers if a.reported))
+
+
+def _sorted_ntriples(g: Graph) -> str:
+    """N-Triples in sorted order: the same bytes on every run, whatever the hash seed."""
+    return "".join(sorted(g.serialize(format="nt").splitlines(keepends=True)))
 
 
 class SharedSplitter:
@@ -224,7 +228,7 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
     with _atomic(out) as tmp:
         sink = _NTriplesSink(tmp, quads=fmt == "nquads") if fmt in ("nt", "nquads") else _OxigraphSink(tmp, fmt)
         try:  # the sink's files live beside tmp, which _atomic cleans up even if we are interrupted right here
-            header = "".join(sorted(_header(base, with_ontology).serialize(format="nt").splitlines(keepends=True)))
+            header = _sorted_ntriples(_header(base, with_ontology))
             sink.add(ONTOLOGY_GRAPH_IN_FILES if with_ontology else None, header)
             for pg in paper_graphs(inputs, base, result.problems.append, jobs):
                 own, shared = splitter.split(pg)

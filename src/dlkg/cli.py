@@ -71,9 +71,7 @@ def build_cmd(inputs: tuple[str, ...], out: str | None, store_dir: str | None, w
 
     def refuse_if_strict(result) -> None:
         if strict and result.problems:
-            for problem in result.problems:
-                click.echo(f"skipped: {problem}", err=True)
-            raise DlkgError(f"{len(result.problems)} input record(s) could not be read; nothing written (--strict)")
+            _refuse(result.problems)
 
     try:
         if bool(out) == bool(store_dir):
@@ -111,9 +109,14 @@ def _check_inputs(inputs: tuple[str, ...]) -> None:
     for _ in read_papers(list(inputs) or [seeds_dir()], load_vocabulary().questions, problems.append):
         pass
     if problems:
-        for problem in problems:
-            click.echo(f"skipped: {problem}", err=True)
-        raise DlkgError(f"{len(problems)} input record(s) could not be read; nothing written (--strict)")
+        _refuse(problems)
+
+
+def _refuse(problems: list) -> None:
+    """--strict: name every unreadable record, then fail without writing."""
+    for problem in problems:
+        click.echo(f"skipped: {problem}", err=True)
+    raise DlkgError(f"{len(problems)} input record(s) could not be read; nothing written (--strict)")
 
 
 @main.command("validate")

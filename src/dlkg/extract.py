@@ -492,13 +492,13 @@ class Extractor:
             sent_start = _sentence(doc, span).start
             terms_by_sent.setdefault(sent_start, []).append(span)
         for sent in fact_sents:
-            spans = terms_by_sent.get(sent.start, [])
-            if self._grab_bag_overview(sent, spans, answer.cq):
+            spans, sent_text = terms_by_sent.get(sent.start, []), _span_text(sent)
+            if self._grab_bag_overview(sent, sent_text, spans, answer.cq):
                 continue
             # a list that goes beyond the question's examples is the paper's list, examples included
             beyond = self._names_beyond_examples(spans, answer.cq)
-            echoed = set() if _PAPER_CUES.search(_span_text(sent)) or beyond else self._full_echo(spans, answer.cq)
-            explained_from = _EXPLAINING.search(_span_text(sent))
+            echoed = set() if _PAPER_CUES.search(sent_text) or beyond else self._full_echo(spans, answer.cq)
+            explained_from = _EXPLAINING.search(sent_text)
             for span in spans:
                 if span.label_ in echoed:
                     continue
@@ -524,7 +524,7 @@ class Extractor:
                 self._add(facts, "PostprocessingStep", self.metrics_calculation.pref_label, answer,
                           sent.start_char, sent.end_char, _text(doc), self.metrics_calculation)
             if self.input_size is not None:
-                for m in _RESIZED_TO.finditer(_span_text(sent)):
+                for m in _RESIZED_TO.finditer(sent_text):
                     start = sent.start_char + m.start()
                     value = normalise_size(m.group(1))
                     settings.append(Setting(self.input_size, value, value, None,
@@ -553,12 +553,12 @@ class Extractor:
                     return True
         return repository_cq and bool(_URL.search(_span_text(sent)))
 
-    def _grab_bag_overview(self, sent: Span, spans: list[Span], cq: str) -> bool:
+    def _grab_bag_overview(self, sent: Span, text: str, spans: list[Span], cq: str) -> bool:
         """'The strategies ... in the deep learning pipeline include a fixed seed, cross-validation and dropout': the
         question restated over a list that mixes kinds of things (randomness, evaluation, regularisation) is the
         textbook overview, not the paper's account; a list of one kind ('include scaling, rotation and cropping') is."""
-        overview = _LIST_OVERVIEW.search(_span_text(sent))
-        if not overview or _PAPER_CUES.search(_span_text(sent)) or re.search(r"\d", _span_text(sent)):
+        overview = _LIST_OVERVIEW.search(text)
+        if not overview or _PAPER_CUES.search(text) or re.search(r"\d", text):
             return False
         asked = set(CQ_CONCEPTS.get(cq, ()))
         listed: dict[tuple[int, int], set[str]] = {}
@@ -653,8 +653,9 @@ class Extractor:
     def _optimizer_settings(self, sent: Span, answer: Answer) -> list[Setting]:
         """An optimiser named in the hyperparameter answer is the value of the 'optimizer' setting."""
         out = []
-        for m in self.value_patterns.get(self.optimizer.iri, re.compile("(?!)")).finditer(_span_text(sent)):
-            window = _span_text(sent)[max(0, m.start() - 20): m.start()]
+        text = _span_text(sent)
+        for m in self.value_patterns.get(self.optimizer.iri, re.compile("(?!)")).finditer(text):
+            window = text[max(0, m.start() - 20): m.start()]
             if _NEGATED_TERM.search(window) or re.search(r"\b(?:either|or)\s*$", window):
                 continue
             start = sent.start_char + m.start()

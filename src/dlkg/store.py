@@ -213,8 +213,9 @@ class EndpointStore:
         query = _with_values(query, params)
         client = SPARQLWrapper(self.endpoint)
         client.setTimeout(int(self.timeout))
-        if _credentials():
-            client.setCredentials(*_credentials())
+        credentials = _credentials()
+        if credentials:
+            client.setCredentials(*credentials)
         client.setQuery(query)
         client.setReturnFormat(JSON)
         client.setMethod(POST)
