@@ -3,8 +3,9 @@ from rdflib.namespace import DCTERMS, RDF
 
 from dlkg.namespaces import DLKG
 from dlkg.build import SHARED_GRAPH
-from dlkg.store import paper_graphs
-from dlkg.validate import validate, validate_in_batches
+from dlkg.store import ONTOLOGY_GRAPH, DiskStore, load, paper_graphs
+from dlkg.validate import validate, validate_in_batches, validate_store
+from dlkg.vocabulary import ontology_graph
 
 
 def test_seed_kg_conforms(seeds_graph):
@@ -44,3 +45,15 @@ def test_validating_paper_by_paper_equals_validating_the_whole(seeds_graph):
     batched = validate_in_batches((part + shared for part in parts.values()), batch_size=3)
     assert not batched.conforms and len(whole.violations) == 3
     assert [str(v) for v in batched.violations] == [str(v) for v in whole.violations]
+
+
+def test_validating_a_store_in_parallel_equals_validating_the_whole(seeds_graph, tmp_path):
+    g = planted(seeds_graph)
+    store = DiskStore(tmp_path / "store")
+    load([(ONTOLOGY_GRAPH, ontology_graph())] + paper_graphs(g), store)
+    store.close()
+    del store  # release the write lock: the validating processes open it read-only
+    whole = validate(g)
+    for jobs in (1, 2):
+        stored = validate_store(tmp_path / "store", batch_size=2, jobs=jobs)
+        assert [str(v) for v in stored.violations] == [str(v) for v in whole.violations]

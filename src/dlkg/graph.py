@@ -4,14 +4,52 @@ from __future__ import annotations
 import hashlib
 import re
 from decimal import Decimal
+from typing import Iterable
 from urllib.parse import quote
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, Node, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from .extract import Evidence, Fact, PaperFacts, Setting
 from .namespaces import BIBO, DEFAULT_RESOURCE_BASE, DLKG, DLV, PROV
 from .vocabulary import Vocabulary
+
+
+_XSD_STRING = str(XSD.string)
+
+
+def rdflib_graph(triples: Iterable, into: Graph | None = None) -> Graph:
+    """pyoxigraph triples or quads (graph names dropped) into an rdflib graph, each distinct term made once."""
+    import pyoxigraph
+
+    g = into if into is not None else Graph()
+    terms: dict = {}
+
+    def term(node):
+        found = terms.get(node)
+        if found is None:
+            if isinstance(node, pyoxigraph.NamedNode):
+                found = URIRef(node.value)
+            elif isinstance(node, pyoxigraph.BlankNode):
+                found = BNode(node.value)
+            elif node.language:
+                found = Literal(node.value, lang=node.language)
+            else:
+                datatype = node.datatype.value
+                found = Literal(node.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+            terms[node] = found
+        return found
+
+    g.addN((term(t.subject), term(t.predicate), term(t.object), g) for t in triples)
+    return g
+
+
+def parse_ntriples(data: str | bytes, into: Graph | None = None) -> Graph:
+    """N-Triples into an rdflib graph, parsed by Oxigraph (twice as fast as rdflib's parser; same terms)."""
+    import pyoxigraph
+
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return rdflib_graph(pyoxigraph.parse(raw, format=pyoxigraph.RdfFormat.N_TRIPLES), into)
 
 
 def slug(text: str, max_len: int = 60) -> str:
@@ -58,95 +96,103 @@ class GraphBuilder:
         return self.res[f"paper/{paper_segment(paper_id)}"]
 
     def build(self, pf: PaperFacts) -> Graph:
+        """The paper's triples as a Graph with dlkg's prefixes bound."""
         g = Graph()
         for prefix, ns in (("dlkg", DLKG), ("dlv", DLV), ("res", self.res), ("bibo", BIBO), ("prov", PROV),
                            ("dcterms", DCTERMS), ("skos", SKOS), ("owl", OWL)):
             g.bind(prefix, ns)
+        for triple in self.triples(pf):
+            g.add(triple)
+        return g
+
+    def triples(self, pf: PaperFacts) -> list[tuple[URIRef, URIRef, Node]]:
+        """The paper's triples (some twice); a plain list, since filling a Graph costs more than building them."""
+        out: list = []
         paper = pf.paper
         pub = self.publication_iri(paper.id)
         pl = URIRef(f"{pub}/pipeline")
-        g.add((pub, RDF.type, DLKG.Publication))
-        g.add((pub, RDF.type, OWL.NamedIndividual))
-        g.add((pub, DCTERMS.identifier, Literal(paper.id)))
+        out.append((pub, RDF.type, DLKG.Publication))
+        out.append((pub, RDF.type, OWL.NamedIndividual))
+        out.append((pub, DCTERMS.identifier, Literal(paper.id)))
         if paper.title:
-            g.add((pub, DCTERMS.title, clean_literal(paper.title)))
+            out.append((pub, DCTERMS.title, clean_literal(paper.title)))
         if paper.doi:
-            g.add((pub, BIBO.doi, Literal(paper.doi.strip())))
-        g.add((pub, DLKG.describesPipeline, pl))
-        g.add((pl, RDF.type, DLKG.DeepLearningPipeline))
-        g.add((pl, RDF.type, OWL.NamedIndividual))
-        g.add((pl, RDFS.label, Literal(f"deep-learning pipeline of {paper.id}")))
+            out.append((pub, BIBO.doi, Literal(paper.doi.strip())))
+        out.append((pub, DLKG.describesPipeline, pl))
+        out.append((pl, RDF.type, DLKG.DeepLearningPipeline))
+        out.append((pl, RDF.type, OWL.NamedIndividual))
+        out.append((pl, RDFS.label, Literal(f"deep-learning pipeline of {paper.id}")))
 
         agent = self.res[f"agent/{slug(paper.source)}"]
-        g.add((agent, RDF.type, DLKG.LanguageModel))
-        g.add((agent, RDF.type, OWL.NamedIndividual))
-        g.add((agent, RDFS.label, Literal(paper.source)))
+        out.append((agent, RDF.type, DLKG.LanguageModel))
+        out.append((agent, RDF.type, OWL.NamedIndividual))
+        out.append((agent, RDFS.label, Literal(paper.source)))
         answer_iri: dict[str, URIRef] = {}
         for res in pf.answers:
             a = res.answer
             ans = URIRef(f"{pub}/answer/{slug(paper.source)}/{a.cq}")
             answer_iri[a.cq] = ans
             q = DLKG[a.cq]
-            g.add((q, RDF.type, DLKG.CompetencyQuestion))
-            g.add((q, DCTERMS.identifier, Literal(a.cq)))
-            g.add((ans, RDF.type, DLKG.CQAnswer))
-            g.add((ans, RDF.type, OWL.NamedIndividual))
-            g.add((ans, DLKG.aboutPublication, pub))
-            g.add((ans, DLKG.answersQuestion, q))
-            g.add((ans, DLKG.status, DLKG.Reported if res.reported else DLKG.NotReported))
-            g.add((ans, DLKG.answerText, clean_literal(a.text)))
-            g.add((ans, PROV.wasAttributedTo, agent))
+            out.append((q, RDF.type, DLKG.CompetencyQuestion))
+            out.append((q, DCTERMS.identifier, Literal(a.cq)))
+            out.append((ans, RDF.type, DLKG.CQAnswer))
+            out.append((ans, RDF.type, OWL.NamedIndividual))
+            out.append((ans, DLKG.aboutPublication, pub))
+            out.append((ans, DLKG.answersQuestion, q))
+            out.append((ans, DLKG.status, DLKG.Reported if res.reported else DLKG.NotReported))
+            out.append((ans, DLKG.answerText, clean_literal(a.text)))
+            out.append((ans, PROV.wasAttributedTo, agent))
 
         for fact in pf.facts:
-            node = self._component(g, pub, fact)
-            g.add((pl, self.vocabulary.component_property[fact.concept], node))
-            self._evidence(g, pl, node, fact.evidence, answer_iri, paper.source)
+            node = self._component(out, pub, fact)
+            out.append((pl, self.vocabulary.component_property[fact.concept], node))
+            self._evidence(out, pl, node, fact.evidence, answer_iri, paper.source)
         for setting in pf.settings:
-            node = self._setting(g, pub, setting)
-            g.add((pl, DLKG.hasHyperparameterSetting, node))
-            self._evidence(g, pl, node, [setting.evidence], answer_iri, paper.source)
-        return g
+            node = self._setting(out, pub, setting)
+            out.append((pl, DLKG.hasHyperparameterSetting, node))
+            self._evidence(out, pl, node, [setting.evidence], answer_iri, paper.source)
+        return out
 
-    def _component(self, g: Graph, pub: URIRef, fact: Fact) -> URIRef:
+    def _component(self, out: list, pub: URIRef, fact: Fact) -> URIRef:
         cls = DLKG[fact.concept]
         if fact.term is not None:
             node = fact.term.iri
-            g.add((node, RDF.type, OWL.NamedIndividual))
-            g.add((node, RDF.type, cls))
-            g.add((node, SKOS.prefLabel, Literal(fact.term.pref_label, lang="en")))
+            out.append((node, RDF.type, OWL.NamedIndividual))
+            out.append((node, RDF.type, cls))
+            out.append((node, SKOS.prefLabel, Literal(fact.term.pref_label, lang="en")))
             return node
         node = URIRef(f"{pub}/{_concept_path(fact.concept)}/{slug(fact.url or fact.label)}")
-        g.add((node, RDF.type, OWL.NamedIndividual))
-        g.add((node, RDF.type, cls))
-        g.add((node, RDFS.label, clean_literal(fact.label)))
+        out.append((node, RDF.type, OWL.NamedIndividual))
+        out.append((node, RDF.type, cls))
+        out.append((node, RDFS.label, clean_literal(fact.label)))
         if fact.url:
-            g.add((node, DLKG.url, Literal(fact.url, datatype=XSD.anyURI)))
+            out.append((node, DLKG.url, Literal(fact.url, datatype=XSD.anyURI)))
         return node
 
-    def _setting(self, g: Graph, pub: URIRef, s: Setting) -> URIRef:
+    def _setting(self, out: list, pub: URIRef, s: Setting) -> URIRef:
         node = URIRef(f"{pub}/setting/{slug(s.name.pref_label)}/{slug(s.value_text)}")
-        g.add((node, RDF.type, DLKG.HyperparameterSetting))
-        g.add((node, RDF.type, OWL.NamedIndividual))
-        g.add((node, DLKG.hyperparameter, s.name.iri))
-        g.add((s.name.iri, RDF.type, DLKG.Hyperparameter))
-        g.add((s.name.iri, RDF.type, OWL.NamedIndividual))
-        g.add((s.name.iri, SKOS.prefLabel, Literal(s.name.pref_label, lang="en")))
-        g.add((node, DLKG.value, value_literal(s.value)))
-        g.add((node, RDFS.label, clean_literal(f"{s.name.pref_label} = {s.value_text}")))
+        out.append((node, RDF.type, DLKG.HyperparameterSetting))
+        out.append((node, RDF.type, OWL.NamedIndividual))
+        out.append((node, DLKG.hyperparameter, s.name.iri))
+        out.append((s.name.iri, RDF.type, DLKG.Hyperparameter))
+        out.append((s.name.iri, RDF.type, OWL.NamedIndividual))
+        out.append((s.name.iri, SKOS.prefLabel, Literal(s.name.pref_label, lang="en")))
+        out.append((node, DLKG.value, value_literal(s.value)))
+        out.append((node, RDFS.label, clean_literal(f"{s.name.pref_label} = {s.value_text}")))
         if s.unit:
-            g.add((node, DLKG.unit, Literal(s.unit)))
+            out.append((node, DLKG.unit, Literal(s.unit)))
         return node
 
-    def _evidence(self, g: Graph, pl: URIRef, node: URIRef, evidence: list[Evidence],
+    def _evidence(self, out: list, pl: URIRef, node: URIRef, evidence: list[Evidence],
                   answer_iri: dict[str, URIRef], source: str) -> None:
         for ev in evidence:
             node_key = hashlib.sha1(str(node).encode("utf-8")).hexdigest()[:8]
             e = URIRef(f"{pl}/evidence/{slug(source)}/{ev.cq}/{ev.start}-{ev.end}-{node_key}")
-            g.add((e, RDF.type, DLKG.Evidence))
-            g.add((e, RDF.type, OWL.NamedIndividual))
-            g.add((e, DLKG.supports, node))
-            g.add((e, DLKG.inPipeline, pl))
-            g.add((e, DLKG.fromAnswer, answer_iri[ev.cq]))
-            g.add((e, DLKG.startChar, Literal(ev.start, datatype=XSD.integer)))
-            g.add((e, DLKG.endChar, Literal(ev.end, datatype=XSD.integer)))
-            g.add((e, DLKG.quote, clean_literal(ev.quote)))
+            out.append((e, RDF.type, DLKG.Evidence))
+            out.append((e, RDF.type, OWL.NamedIndividual))
+            out.append((e, DLKG.supports, node))
+            out.append((e, DLKG.inPipeline, pl))
+            out.append((e, DLKG.fromAnswer, answer_iri[ev.cq]))
+            out.append((e, DLKG.startChar, Literal(ev.start, datatype=XSD.integer)))
+            out.append((e, DLKG.endChar, Literal(ev.end, datatype=XSD.integer)))
+            out.append((e, DLKG.quote, clean_literal(ev.quote)))

@@ -16,6 +16,7 @@ from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
 
 from .errors import QueryError, StoreError
+from .graph import rdflib_graph
 from .namespaces import DLKG
 from .query import QueryResult
 
@@ -113,22 +114,17 @@ class DiskStore:
     def graph_names(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self._store.named_graphs() if hasattr(g, "value"))
 
-    def named_graph(self, iri: URIRef) -> Graph:
-        """One named graph as an rdflib Graph (a paper is small; the store may not be)."""
+    def named_graph(self, iri: URIRef, into: Graph | None = None) -> Graph:
+        """One named graph as an rdflib Graph (a paper is small; the store may not be), or added to `into`."""
         import pyoxigraph
 
-        data = self._store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.NamedNode(str(iri)))
-        return Graph().parse(data=data.decode("utf-8"), format="nt")
+        return rdflib_graph(self._store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(str(iri))), into)
 
-    def paper_graphs(self) -> Iterator[tuple[URIRef, Graph]]:
-        """Each paper's graph with the shared triples it points to (the CQs, the answering model), ready to
-        validate on its own."""
+    def paper_iris(self) -> list[URIRef]:
+        """The named graphs that hold one paper each (not the ontology's, not the shared one)."""
         from .build import SHARED_GRAPH
 
-        shared = self.named_graph(SHARED_GRAPH)
-        for iri in self.graph_names():
-            if iri not in (ONTOLOGY_GRAPH, SHARED_GRAPH):
-                yield iri, self.named_graph(iri) + shared
+        return [iri for iri in self.graph_names() if iri not in (ONTOLOGY_GRAPH, SHARED_GRAPH)]
 
     def close(self) -> None:
         """Flush to disk; the store stays usable."""
