@@ -123,7 +123,7 @@ def main() -> None:
     run["query_seconds"] = {k: round(v, 3) for k, v in query_latencies(store).items()}
     print("queries:", json.dumps(run["query_seconds"]), flush=True)
     start = time.perf_counter()
-    subprocess.run([dlkg, "validate", "--store", str(store)], stdout=subprocess.DEVNULL)
+    subprocess.run([dlkg, "validate", "--store", str(store), "--jobs", str(args.jobs)], stdout=subprocess.DEVNULL)
     run["shacl_seconds"] = round(time.perf_counter() - start, 1)
     run["shacl_papers"] = largest
     print(f"SHACL on {largest} papers: {run['shacl_seconds']} s", flush=True)

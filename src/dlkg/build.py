@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Node, URIRef
 from rdflib.namespace import OWL, RDF
+from rdflib.plugins.serializers.nt import _nt_row  # the serialiser's row writer: same bytes as Graph.serialize
 
 from .errors import DlkgError, InputError
 from .extract import Extractor
@@ -89,16 +90,14 @@ def _start_worker(base: str) -> None:
 def _paper_graph(paper: Paper) -> PaperGraph:
     extractor, mapper = _worker
     facts = extractor.extract(paper)
-    g = Graph()
-    for triple in mapper.build(facts):
-        g.add(triple)
-    return PaperGraph(paper.id, mapper.publication_iri(paper.id), _sorted_ntriples(g),
+    return PaperGraph(paper.id, mapper.publication_iri(paper.id), _sorted_ntriples(mapper.triples(facts)),
                       len(facts.answers), sum(1 for a in facts.answers if a.reported))
 
 
-def _sorted_ntriples(g: Graph) -> str:
-    """N-Triples in sorted order: the same bytes on every run, whatever the hash seed."""
-    return "".join(sorted(g.serialize(format="nt").splitlines(keepends=True)))
+def _sorted_ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> str:
+    """N-Triples without duplicates in sorted order: the same bytes on every run, whatever the hash seed. Rows are
+    written by rdflib's own N-Triples serialiser; skipping the Graph it would first fill makes this 5x faster."""
+    return "".join(sorted({_nt_row(triple) for triple in triples}))
 
 
 class SharedSplitter:
@@ -243,6 +242,11 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
     return result
 
 
+def as_nquads(graph: URIRef, ntriples: str) -> str:
+    """N-Triples lines put in `graph`, as N-Quads."""
+    return "".join(f"{line[:-2]} <{graph}> .\n" for line in ntriples.splitlines() if line.strip())
+
+
 class _NTriplesSink:
     """N-Triples and N-Quads are line-based: each paper's lines go straight to the file."""
 
@@ -251,9 +255,7 @@ class _NTriplesSink:
         self.quads = quads
 
     def add(self, graph: URIRef | None, ntriples: str) -> None:
-        if self.quads and graph is not None:
-            ntriples = "".join(f"{line[:-2]} <{graph}> .\n" for line in ntriples.splitlines() if line.strip())
-        self.fh.write(ntriples)
+        self.fh.write(as_nquads(graph, ntriples) if self.quads and graph is not None else ntriples)
 
     def finish(self) -> None:
         self.fh.flush()

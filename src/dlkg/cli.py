@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -40,8 +41,9 @@ endpoint_option = click.option("--endpoint", help="A SPARQL query endpoint URL (
 
 @main.command("build")
 @click.argument("inputs", nargs=-1, type=click.Path(exists=False))
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False),
-              help="Output file; format from the extension: .ttl .nt .jsonld .rdf/.owl .trig .nq")
+@click.option("-o", "--output", "out", type=click.Path(),
+              help="Output file; format from the extension: .ttl .nt .jsonld .rdf/.owl .trig .nq "
+                   "(a directory with --executor dask)")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False),
               help="Write into a store directory instead (created if missing): one named graph per paper, "
                    "replaced when the paper is built again; for KGs too big to re-parse.")
@@ -49,10 +51,16 @@ endpoint_option = click.option("--endpoint", help="A SPARQL query endpoint URL (
 @click.option("--base", default=DEFAULT_RESOURCE_BASE, show_default=True, help="Namespace of the KG's resources.")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, None),
               help="Processes that extract papers in parallel.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where extraction runs: here (--jobs processes) or on a Dask cluster (-o names a directory that "
+                   "gets one N-Quads file per partition).")
+@click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler, e.g. tcp://10.0.0.5:8786 (--executor dask).")
+@click.option("--partition-size", default=500, show_default=True, type=click.IntRange(1, None),
+              help="Papers per Dask task and per output file (--executor dask).")
 @click.option("--strict", is_flag=True, help="Fail (write nothing) if any input record cannot be read.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 def build_cmd(inputs: tuple[str, ...], out: str | None, store_dir: str | None, with_ontology: bool, base: str,
-              jobs: int, strict: bool, quiet: bool) -> None:
+              jobs: int, executor: str, scheduler: str | None, partition_size: int, strict: bool, quiet: bool) -> None:
     """Build a KG from INPUTS (JSONL files or folders; default: the shipped seeds/) into a file (-o) or a store.
 
     Papers are written as they are built, so memory stays flat however large the corpus. Records that cannot
@@ -76,15 +84,27 @@ def build_cmd(inputs: tuple[str, ...], out: str | None, store_dir: str | None, w
     try:
         if bool(out) == bool(store_dir):
             raise DlkgError("give either -o FILE or --store DIR")
-        if out:
+        if (executor == "dask") != bool(scheduler):
+            raise DlkgError("--executor dask needs --scheduler ADDRESS (and --scheduler needs --executor dask)")
+        if executor == "dask" and store_dir:
+            raise DlkgError("--executor dask writes partition files (-o DIR); bulk-load them into a store")
+        if out and executor == "local":
+            if Path(out).is_dir():
+                raise DlkgError(f"{out}: is a directory; -o names the output file")
             format_for(out)
         if strict and store_dir:
             _check_inputs(inputs)
         store = _open_store(store_dir) if store_dir else None
         show = not quiet and sys.stderr.isatty()
         bar = tqdm(total=count_records(inputs) if show else None, unit=" papers", disable=not show, file=sys.stderr)
-        result = build_to(inputs or None, out=out, store=store, base=base, with_ontology=with_ontology, jobs=jobs,
-                          on_paper=lambda _: bar.update(), before_write=refuse_if_strict)
+        if executor == "dask":
+            from .cluster import build_on_dask
+            result = build_on_dask(scheduler, out, inputs or None, base=base, with_ontology=with_ontology,
+                                   partition_size=partition_size, on_paper=lambda _: bar.update(),
+                                   before_write=refuse_if_strict)
+        else:
+            result = build_to(inputs or None, out=out, store=store, base=base, with_ontology=with_ontology, jobs=jobs,
+                              on_paper=lambda _: bar.update(), before_write=refuse_if_strict)
         bar.close()
         for problem in result.problems:
             click.echo(f"skipped: {problem}", err=True)
@@ -122,15 +142,18 @@ def _refuse(problems: list) -> None:
 @main.command("validate")
 @click.argument("kg", nargs=-1, type=click.Path())
 @store_option
-def validate_cmd(kg: tuple[str, ...], store_dir: str | None) -> None:
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, None),
+              help="Processes that validate a store's papers in parallel (batches of 50 papers).")
+def validate_cmd(kg: tuple[str, ...], store_dir: str | None, jobs: int) -> None:
     """Check KG files (or a store) against dlkg's SHACL shapes; exit 0 when they conform, 1 when not."""
-    from .validate import validate, validate_in_batches
+    from .validate import validate, validate_store
 
     try:
         if bool(kg) == bool(store_dir):
             raise DlkgError("give either KG files or --store DIR")
         if store_dir:
-            report = validate_in_batches(g for _, g in _open_store(store_dir, read_only=True).paper_graphs())
+            _open_store(store_dir, read_only=True)  # a clear error if it is missing or locked
+            report = validate_store(store_dir, jobs=jobs)
         else:
             report = validate(read_kg(kg))
     except DlkgError as exc:
