@@ -251,22 +251,31 @@ class VocabularyMatcher:
         matches = self.lower(doc) + self.exact(doc)
         spans = sorted({(s, e, k) for k, s, e in matches}, key=lambda m: (m[0], -(m[1] - m[0])))
         kept: list[tuple[int, int, int]] = []
+        # per layer (hyperparameter names are a layer of their own): the furthest end kept so far and the start of
+        # the first name reaching it; spans come by start, so a kept name containing this one is one reaching its end
+        reach: dict[bool, tuple[int, int]] = {}
         for s, e, k in spans:
             layer = k in self.setting_keys
-            if any(ks <= s and e <= ke and (ke - ks) > (e - s) and (kk in self.setting_keys) == layer for ks, ke, kk in kept):
-                continue  # inside a longer name of the same layer (hyperparameter names are a layer of their own)
+            far_end, far_start = reach.get(layer, (-1, -1))
+            if far_end > e or (far_end == e and far_start < s):
+                continue  # inside a longer name of the same layer
             kept.append((s, e, k))
-        kept = [m for m in kept if not self._head_of_previous(m, kept, doc) and not _initial_letter(doc, m[0], m[1])]
+            if e > far_end:
+                reach[layer] = (e, s)
+        by_end: dict[int, list[tuple[int, int, int]]] = {}
+        for m in kept:
+            by_end.setdefault(m[1], []).append(m)
+        kept = [m for m in kept if not self._head_of_previous(m, by_end, doc) and not _initial_letter(doc, m[0], m[1])]
         doc.spans["dlkg_terms"] = [Span(doc, s, e, label=k) for s, e, k in kept]
         return doc
 
 
-    def _head_of_previous(self, match: tuple[int, int, int], kept: list[tuple[int, int, int]], doc: Doc) -> bool:
-        """A generic name right after a narrower one is its head noun ("Tesla V100 GPU"), not a second thing."""
+    def _head_of_previous(self, match: tuple[int, int, int], by_end: dict[int, list[tuple[int, int, int]]],
+                          doc: Doc) -> bool:
+        """A generic name right after a narrower one is its head noun ("Tesla V100 GPU"), not a second thing.
+        `by_end`: the kept names by their end token; only one ending at most three tokens before can carry it."""
         s, _, k = match
-        for ps, pe, pk in kept:
-            if not 0 <= s - pe <= 3:
-                continue  # only a name ending at most three tokens before this one can carry it as its head noun
+        for ps, pe, pk in (m for end in range(s - 3, s + 1) for m in by_end.get(end, ())):
             gap = doc[pe:s]
             adjacent = not any(t.is_punct or t.lower_ in ("and", "or", "with") for t in gap) \
                 and all(any(c.isdigit() for c in t.text) or t.lower_ in ("ghz", "mhz", "gb", "graphics") for t in gap)
@@ -532,7 +541,7 @@ class Extractor:
             if answer.cq == "CQ13" and self.optimizer is not None:
                 settings.extend(self._optimizer_settings(sent, answer))
             found_specific |= self._links(sent, answer, facts)
-            found_specific |= self._open_names(sent, answer, facts, first_statement=sent is fact_sents[0])
+            found_specific |= self._open_names(sent, spans, answer, facts, first_statement=sent is fact_sents[0])
         if _DONT_KNOW.match(answer.text):
             return False
         if not any(role == MISSING for _, _, role in roles):
@@ -695,9 +704,10 @@ class Extractor:
             self._add(facts, "DataSplitCriteria", label, answer, sent.start_char, sent.end_char, _text(sent.doc))
         return bool(labels)
 
-    def _open_names(self, sent: Span, answer: Answer, facts: dict, first_statement: bool = False) -> bool:
-        """Names not in the vocabulary whose phrasing makes their type clear. `first_statement`: the answer's first
-        fact sentence, where answers state their point (a purpose phrase elsewhere is usually background)."""
+    def _open_names(self, sent: Span, spans: list[Span], answer: Answer, facts: dict, first_statement: bool = False) -> bool:
+        """Names not in the vocabulary whose phrasing makes their type clear. `spans`: the vocabulary names starting
+        in `sent`. `first_statement`: the answer's first fact sentence, where answers state their point (a purpose
+        phrase elsewhere is usually background)."""
         found = False
         text, base, doc_text = _span_text(sent), sent.start_char, _text(sent.doc)
         explained_from = _EXPLAINING.search(text)
@@ -709,7 +719,7 @@ class Extractor:
             self._add(facts, concept, label, answer, base + start, base + end, doc_text)
             found = True
 
-        known = {s.text for s in sent.doc.spans.get("dlkg_terms", []) if s.start >= sent.start and s.end <= sent.end}
+        known = {s.text for s in spans if s.end <= sent.end}
         known_lower = {k.lower() for k in known}
         if answer.cq in ("CQ5", "CQ1", "CQ2"):
             for m in list(_OWN_DATASET.finditer(text)) + list(_DATASET_OF.finditer(text)):
