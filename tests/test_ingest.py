@@ -34,7 +34,7 @@ def test_jsonl_reads_papers_and_reports_bad_lines_with_file_and_line(tmp_path):
                                json.dumps({"id": "y", "source": "s", "answers": [{"cq": "CQ99", "answer": "a"}]})]) + "\n")
     problems = []
     papers = list(read_papers([path], questions(), problems.append))
-    assert [p.id for p in papers] == ["Paper_A"]
+    assert [p.id for p in papers] == ["Paper_A", "y"] and papers[1].answers == []  # only the bad answer is left out
     assert [(e.line, e.path) for e in problems] == [(2, str(path)), (3, str(path)), (4, str(path))]
     assert "source" in problems[1].message and "CQ99" in problems[2].message
 

@@ -6,8 +6,8 @@ so one broken line does not cost the rest of a corpus.
 from __future__ import annotations
 
 import gzip
-import io
 import json
+import zlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -47,17 +47,34 @@ _REPAIRS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b([A-Za-z0-9-]+)\. (" + _TLD + r")\b(?=[/\s>)\]\"',;:.]|$)"), r"\1.\2"),  # "github. com"
     (re.compile(r"\b(zenodo|figshare|dryad|gbif|pangaea)\. (\d)", re.I), r"\1.\2"),  # "zenodo. 3066235"
     (re.compile(r"\b(www)\. ([a-z])", re.I), r"\1.\2"),
-    (re.compile(r"(\d) ?× ?10 ?[−-] ?(\d+)"), r"\1e-\2"),                      # "1 × 10−4" -> "1e-4"
+    (re.compile(r"\$?\b10 ?\^ ?\{ ?([−-]?) ?(\d+) ?\}\$?"), r"10^\1\2"),           # LaTeX "$10^{-4}$" -> "10^-4"
+    (re.compile(r"(\d) ?[×x] ?10 ?\^? ?[−-] ?(\d+)"), r"\1e-\2"),                # "1 × 10−4", "1x10^-4" -> "1e-4"
     (re.compile(r"\b10 ?\^ ?[−-] ?(\d+)"), r"1e-\1"),                           # "10^-4" -> "1e-4"
 ]
+_SUPERSCRIPT_POWER = re.compile(r"10([⁻⁺]?)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)")  # "10⁻⁴" -> "10^-4", before the rules above
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+# markup an answer may carry: HTML tags (not "<https://...>" links), script/style blocks, LaTeX text commands
+_HTML_BLOCK = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+_LATEX_CITE = re.compile(r"\\(?:cite[pt]?|ref|label|footnote)\{[^{}]*\}")
+_LATEX_TEXT = re.compile(r"\\(?:textbf|textit|texttt|emph|text|mathrm|url|underline)\{([^{}]*)\}")
 _PROMPT_JUNK = re.compile(r"\s*%\s*(?:INSTRUCTIONS|Explanation|Final Answer|Query|Answer|Context)\b.*\Z|\n\s*\**References?:?\**\s*\n.*\Z", re.S)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")  # JSON may escape one ("\\ud800"); no UTF-8 writer accepts it
+
+
+def clean_string(text: str) -> str:
+    """Text every writer and IRI can carry: lone surrogates become U+FFFD, control characters spaces."""
+    return _CONTROL.sub(" ", _LONE_SURROGATE.sub("\ufffd", text))
 
 
 def repair_text(text: str) -> str:
     """Undo the artefacts PDF extraction and prompt pasting leave in answers ("0. 001", "github. com", "%INSTRUCTIONS")."""
-    text = _CONTROL.sub(" ", text.replace("\ufeff", "").replace("\u2019", "'").replace("\u2018", "'"))
+    text = clean_string(text.replace("\ufeff", "").replace("\u2019", "'").replace("\u2018", "'"))
     text = _PROMPT_JUNK.sub("", text)
+    text = _HTML_TAG.sub(" ", _HTML_BLOCK.sub(" ", text))
+    text = _LATEX_TEXT.sub(r"\1", _LATEX_CITE.sub("", text))
+    text = _SUPERSCRIPT_POWER.sub(lambda m: "10^" + (m.group(1) + m.group(2)).translate(_SUPERSCRIPTS), text)
     for pattern, repl in _REPAIRS:
         text = pattern.sub(repl, text)
     return text.strip()
@@ -72,62 +89,89 @@ def normalise_cq(value: object) -> str | None:
 
 
 # ---------------------------------------------------------------- JSONL
-def _paper_from_record(rec: object, where: str, path: str, line: int | None) -> Paper:
+MAX_ANSWER_CHARS = 1_000_000  # spaCy's own limit; answers of 100,000 characters (pasted contexts) do occur
+
+
+def _paper_from_record(rec: object, path: str, line: int, on_error: ErrorHandler) -> Paper:
+    """A record as a Paper; raises InputError when it cannot be one. Answers it cannot use (an unknown CQ, a CQ
+    answered twice) are reported and left out; an answer beyond MAX_ANSWER_CHARS is reported and cut."""
     if not isinstance(rec, dict):
         raise InputError(path, line, f"expected a JSON object, got {type(rec).__name__}")
     for key in ("id", "source", "answers"):
         if key not in rec:
             raise InputError(path, line, f"missing required field {key!r}")
     pid, source, answers = rec["id"], rec["source"], rec["answers"]
-    if not isinstance(pid, (str, int)) or not str(pid).strip():
+    if not isinstance(pid, (str, int)) or isinstance(pid, bool) or not str(pid).strip():
         raise InputError(path, line, "field 'id' must be a non-empty string")
     if not isinstance(source, str) or not source.strip():
         raise InputError(path, line, "field 'source' must be a non-empty string")
     if not isinstance(answers, list):
         raise InputError(path, line, "field 'answers' must be a list")
-    out = []
-    for i, a in enumerate(answers):
-        if not isinstance(a, dict) or "cq" not in a or "answer" not in a:
-            raise InputError(path, line, f"answer #{i + 1} must be an object with 'cq' and 'answer'")
+    if not all(isinstance(a, dict) and "cq" in a and "answer" in a for a in answers):
+        bad = next(i for i, a in enumerate(answers) if not (isinstance(a, dict) and "cq" in a and "answer" in a))
+        raise InputError(path, line, f"answer #{bad + 1} must be an object with 'cq' and 'answer'")
+    out, where = [], f"{path}:{line}"
+    for i, a in enumerate(answers, 1):
         cq = normalise_cq(a["cq"])
         if cq is None:
-            raise InputError(path, line, f"answer #{i + 1} has unknown CQ id {a['cq']!r} (expected CQ1..CQ28)")
+            on_error(InputError(path, line, f"answer #{i} has unknown CQ id {a['cq']!r} (expected CQ1..CQ28); left out"))
+            continue
+        if any(seen.cq == cq for seen in out):
+            on_error(InputError(path, line, f"answer #{i} answers {cq} again; kept the first"))
+            continue
         text = a["answer"] if isinstance(a["answer"], str) else ("" if a["answer"] is None else str(a["answer"]))
-        out.append(Answer(cq, repair_text(text), str(a.get("question") or ""), where))
-    title = rec.get("title")
-    doi = rec.get("doi")
-    return Paper(str(pid).strip(), source.strip(), out, title if isinstance(title, str) and title.strip() else None,
-                 doi if isinstance(doi, str) and doi.strip() else None, where)
+        if len(text) > MAX_ANSWER_CHARS:
+            on_error(InputError(path, line, f"answer #{i} ({cq}) has {len(text):,} characters; "
+                                            f"only the first {MAX_ANSWER_CHARS:,} are read"))
+            text = text[:MAX_ANSWER_CHARS]
+        out.append(Answer(cq, repair_text(text), clean_string(str(a.get("question") or "")), where))
+    title, doi = (rec.get(key) if isinstance(rec.get(key), str) and rec[key].strip() else None for key in ("title", "doi"))
+    return Paper(clean_string(str(pid)).strip(), clean_string(source).strip(), out,
+                 clean_string(title) if title else None, clean_string(doi) if doi else None, where)
 
 
 def read_jsonl(path: Path, on_error: ErrorHandler) -> Iterator[Paper]:
+    """One record per line. Lines are decoded one by one, so invalid UTF-8 costs only its own line."""
     opener = gzip.open if path.name.endswith(".gz") else open
+    records = 0
     try:
-        raw = opener(path, "rb")
-        stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline=None)
-        lineno = 0
-        while True:
-            try:
-                line = stream.readline()
-            except (UnicodeDecodeError, EOFError, OSError, gzip.BadGzipFile) as exc:
-                on_error(InputError(str(path), lineno + 1, f"unreadable data: {exc}"))
-                return
-            if not line:
-                break
-            lineno += 1
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                on_error(InputError(str(path), lineno, f"invalid JSON ({exc.msg} at column {exc.colno})"))
-                continue
-            try:
-                yield _paper_from_record(rec, f"{path}:{lineno}", str(path), lineno)
-            except InputError as exc:
-                on_error(exc)
+        with opener(path, "rb") as fh:
+            lineno = 0
+            lines = iter(fh)
+            while True:
+                try:
+                    raw = next(lines, None)
+                except (EOFError, OSError, zlib.error) as exc:  # a truncated or corrupt .gz
+                    on_error(InputError(str(path), lineno + 1, f"unreadable data: {exc}"))
+                    return
+                if raw is None:
+                    break
+                lineno += 1
+                if lineno == 1 and b"\x00" in raw[:4096]:
+                    on_error(InputError(str(path), None, "binary file, not JSONL"))
+                    return
+                if not raw.strip():
+                    continue
+                records += 1
+                try:
+                    text = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+                except UnicodeDecodeError as exc:
+                    on_error(InputError(str(path), lineno, f"invalid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"))
+                    continue
+                try:
+                    rec = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    on_error(InputError(str(path), lineno, f"invalid JSON ({exc.msg} at column {exc.colno})"))
+                    continue
+                try:
+                    yield _paper_from_record(rec, str(path), lineno, on_error)
+                except InputError as exc:
+                    on_error(exc)
     except OSError as exc:
         on_error(InputError(str(path), None, f"cannot read: {exc.strerror or exc}"))
+        return
+    if records == 0:
+        on_error(InputError(str(path), None, "no records"))
 
 
 # ---------------------------------------------------------------- text layouts
