@@ -24,29 +24,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A real Oxigraph server on 127.0.0.1; yields its base URL and its data directory."""
+def start_oxigraph(location, port: int) -> subprocess.Popen:
+    """A real Oxigraph server on 127.0.0.1:port, answering once this returns."""
     exe = shutil.which("oxigraph")
     if exe is None:
         pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
-    port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
     proc = subprocess.Popen([exe, "serve", "--location", str(location),
                              "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while True:
         try:
-            urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1)
-            break
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", timeout=1)
+            return proc
         except OSError:
             if time.monotonic() > deadline or proc.poll() is not None:
                 proc.kill()
                 pytest.fail("oxigraph server did not start")
             time.sleep(0.1)
-    yield base, location
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real Oxigraph server on 127.0.0.1; yields its base URL and its data directory."""
+    port, location = free_port(), tmp_path_factory.mktemp("oxigraph")
+    proc = start_oxigraph(location, port)
+    yield f"http://127.0.0.1:{port}", location
     proc.terminate()
     proc.wait(timeout=10)
 
@@ -130,3 +133,73 @@ def test_a_silent_server_times_out(seeds_kg):
         store = EndpointStore(url, timeout=1, retries=0)
         with pytest.raises(StoreError, match="no answer within 1 s"):
             store.replace_graph(URIRef("https://example.org/g"), Graph())
+
+
+def test_a_server_that_dies_mid_load_then_a_repeated_load_gives_no_duplicates(tmp_path):
+    from conftest import shared
+    answers = shared("corpus", "answers-434-papers-5-llms.jsonl.gz")
+    import gzip
+    corpus = tmp_path / "corpus.jsonl"
+    with gzip.open(answers, "rt", encoding="utf-8") as fh:
+        corpus.write_text("".join(line for _, line in zip(range(150), fh)), encoding="utf-8")
+    kg = tmp_path / "kg.nt"
+    assert CliRunner().invoke(main, ["build", str(corpus), "-o", str(kg), "-q"]).exit_code == 0
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}/query"
+    proc = start_oxigraph(tmp_path / "db", port)
+    load = subprocess.Popen(["dlkg", "load", str(kg), "--endpoint", endpoint, "--timeout", "5"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while count(endpoint, "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }") < 5:
+            assert load.poll() is None and time.monotonic() < deadline, "the load ended before the server was killed"
+            time.sleep(0.05)
+        proc.kill()  # mid-load
+        proc.wait(timeout=10)
+        output = load.communicate(timeout=120)[0]
+        assert load.returncode == 1 and "cannot reach the endpoint" in output and "Traceback" not in output
+        proc = start_oxigraph(tmp_path / "db", port)  # same data directory: what was written survives
+        r = CliRunner().invoke(main, ["load", str(kg), "--endpoint", endpoint])
+        assert r.exit_code == 0, r.output
+        after_resume = count(endpoint, ALL_TRIPLES)
+    finally:
+        load.kill()
+        proc.terminate()
+        proc.wait(timeout=10)
+    fresh_port = free_port()
+    fresh = start_oxigraph(tmp_path / "fresh", fresh_port)
+    try:
+        fresh_endpoint = f"http://127.0.0.1:{fresh_port}/query"
+        assert CliRunner().invoke(main, ["load", str(kg), "--endpoint", fresh_endpoint]).exit_code == 0
+        assert after_resume == count(fresh_endpoint, ALL_TRIPLES)
+    finally:
+        fresh.terminate()
+        fresh.wait(timeout=10)
+
+
+def test_http_500_is_retried_with_backoff_then_reported(seeds_kg):
+    import http.server
+    import threading
+
+    hits = []
+
+    class Failing(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            hits.append(time.monotonic())
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Failing)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        store = EndpointStore(f"http://127.0.0.1:{httpd.server_address[1]}/update", timeout=5, retries=2)
+        with pytest.raises(StoreError, match="HTTP 500"):
+            store.replace_graph(URIRef("https://example.org/g"), Graph())
+    finally:
+        httpd.shutdown()
+    assert len(hits) == 3 and hits[2] - hits[1] >= 0.9 * (hits[1] - hits[0])  # two retries, backing off
