@@ -82,3 +82,40 @@ def test_a_missing_store_is_a_clear_error(tmp_path):
 def test_build_needs_exactly_one_destination(tmp_path):
     r = CliRunner().invoke(main, ["build", "-q"])
     assert r.exit_code == 1 and "either -o FILE or --store DIR" in r.output
+
+
+def test_a_build_killed_mid_store_leaves_whole_papers_and_can_be_repeated(tmp_path):
+    """Each paper is one transaction: after SIGTERM every paper graph in the store is complete, and building again
+    gives the store a full build gives."""
+    import shutil
+    import signal
+    import subprocess
+    import time
+
+    from conftest import DATA
+    record = json.loads((DATA / "small.jsonl").read_text().splitlines()[0])
+    corpus = tmp_path / "many.jsonl"
+    corpus.write_text("".join(json.dumps({**record, "id": f"P{i}"}) + "\n" for i in range(600)))
+    store_dir = tmp_path / "store"
+    proc = subprocess.Popen([shutil.which("dlkg"), "build", str(corpus), "--store", str(store_dir), "-q"])
+    deadline = time.monotonic() + 60
+    while not (store_dir.exists() and DiskStore(store_dir, read_only=True).paper_iris()):  # a reader beside the writer
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)  # a few papers in, far from the end (600 papers take tens of seconds)
+    assert proc.wait(timeout=60) != 0
+
+    def paper_sizes() -> dict:
+        store = DiskStore(store_dir, read_only=True)
+        sizes = {iri: len(store.named_graph(iri)) for iri in store.paper_iris()}
+        store.close()
+        return sizes
+    interrupted = paper_sizes()
+    assert 0 < len(interrupted) < 600 and len(set(interrupted.values())) == 1  # copies of one record: all whole
+    assert CliRunner().invoke(main, ["build", str(corpus), "--store", str(store_dir), "-q"]).exit_code == 0
+    repeated = paper_sizes()
+    assert len(repeated) == 600 and set(repeated.values()) == set(interrupted.values())
+    fresh = tmp_path / "fresh"
+    assert CliRunner().invoke(main, ["build", str(corpus), "--store", str(fresh), "-q"]).exit_code == 0
+    count = lambda path: int(DiskStore(path, read_only=True).select(ALL_TRIPLES, {}).rows[0][0])
+    assert count(store_dir) == count(fresh)

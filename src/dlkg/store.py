@@ -86,7 +86,7 @@ class DiskStore:
     def __init__(self, path: str | Path, read_only: bool = False) -> None:
         import pyoxigraph
 
-        self.path = Path(path)
+        self.path, self.read_only = Path(path), read_only
         try:
             if read_only:
                 if not self.path.is_dir():
@@ -127,8 +127,8 @@ class DiskStore:
         return [iri for iri in self.graph_names() if iri not in (ONTOLOGY_GRAPH, SHARED_GRAPH)]
 
     def close(self) -> None:
-        """Flush to disk; the store stays usable."""
-        if hasattr(self._store, "flush"):
+        """Flush what was written to disk; the store stays usable."""
+        if not self.read_only and hasattr(self._store, "flush"):
             self._store.flush()
 
 
