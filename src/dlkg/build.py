@@ -193,7 +193,7 @@ def write(result: BuildResult, out: str | Path, with_ontology: bool = False) -> 
         data += header
         for prefix, ns in PREFIXES.items():
             data.bind(prefix, ns)
-    with _atomic(Path(out)) as tmp:
+    with atomic_file(Path(out)) as tmp:
         _serialize_rdflib(data, tmp, fmt)
 
 
@@ -224,9 +224,9 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
         return result
     out = Path(out)
     fmt = format_for(out)
-    with _atomic(out) as tmp:
+    with atomic_file(out) as tmp:
         sink = _NTriplesSink(tmp, quads=fmt == "nquads") if fmt in ("nt", "nquads") else _OxigraphSink(tmp, fmt)
-        try:  # the sink's files live beside tmp, which _atomic cleans up even if we are interrupted right here
+        try:  # the sink's files live beside tmp, which atomic_file cleans up even if we are interrupted right here
             header = _sorted_ntriples(_header(base, with_ontology))
             sink.add(ONTOLOGY_GRAPH_IN_FILES if with_ontology else None, header)
             for pg in paper_graphs(inputs, base, result.problems.append, jobs):
@@ -275,7 +275,7 @@ class _OxigraphSink:
 
         self.ox = pyoxigraph
         self.path, self.fmt = path, fmt
-        self.store = pyoxigraph.Store(str(_scratch_dir(path)))  # _atomic removes it, whatever happens
+        self.store = pyoxigraph.Store(str(_scratch_dir(path)))  # atomic_file removes it, whatever happens
 
     def add(self, graph: URIRef | None, ntriples: str) -> None:
         to_graph = self.ox.NamedNode(str(graph)) if graph is not None and self.fmt in QUAD_FORMATS else self.ox.DefaultGraph()
@@ -298,7 +298,7 @@ class _OxigraphSink:
         del self.store
 
 
-class _atomic:
+class atomic_file:
     """A temporary file beside `out`, renamed over it on success and removed on any failure or interrupt."""
 
     def __init__(self, out: Path) -> None:

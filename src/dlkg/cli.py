@@ -1,4 +1,5 @@
-"""The `dlkg` command: a thin layer over the Python API (build, validate, queries, query, stats, load, evaluate)."""
+"""The `dlkg` command: a thin layer over the Python API (build, validate, queries, query, stats, load, evaluate,
+report)."""
 from __future__ import annotations
 
 import sys
@@ -269,6 +270,35 @@ def evaluate_cmd(gold: str, kg: tuple[str, ...]) -> None:
     except DlkgError as exc:
         _fail(exc)
     click.echo(render(rows))
+
+
+@main.command("report")
+@click.argument("kg", nargs=-1, type=click.Path())
+@store_option
+@endpoint_option
+@click.option("-o", "--output", "out", required=True, type=click.Path(),
+              help="report.html, numbers.json, or a directory for one CSV per table.")
+@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]),
+              help="Default: from the output name (.html, .json; anything else is a CSV directory).")
+@click.option("--max-papers", default=100, show_default=True, type=click.IntRange(1, None),
+              help="Papers shown in the HTML heatmap (the JSON and CSV hold all).")
+def report_cmd(kg: tuple[str, ...], store_dir: str | None, endpoint: str | None, out: str, fmt: str | None,
+               max_papers: int) -> None:
+    """What the papers report and what they leave out: reporting rates per CQ, completeness per paper,
+    most used components, frameworks by model family, code without data, and a reproducibility level per paper.
+
+    One self-contained HTML page (plots inline, nothing fetched when it is opened), the numbers as JSON, or one
+    CSV per table. Every number is a row of a saved query in queries/, so a triple store gives the same."""
+    from .report import build_report, format_for, write_report
+    from .store import open_store
+
+    try:
+        source = endpoint or store_dir or ", ".join(Path(p).name for p in kg)
+        report = build_report(open_store(kg, store_dir, endpoint), source)
+        written = write_report(report, Path(out), fmt or format_for(out), max_papers)
+    except DlkgError as exc:
+        _fail(exc)
+    click.echo(f"wrote {out}" if len(written) == 1 else f"wrote {len(written)} CSV files into {out}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,146 @@
+"""The reproducibility report: what the papers of a KG report and what they leave out.
+
+Every number is a row of a saved query (queries/*.rq), so a triple store gives the same figures with
+`dlkg query NAME --endpoint URL`. The report only arranges those tables: as JSON, as one CSV per table, or as one
+self-contained HTML page whose plots are inline SVG drawn by matplotlib (no script, font or image is fetched).
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+from .errors import DlkgError
+from .query import QueryResult, load_query, run_query
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from .store import KGStore
+
+#: The saved queries behind the report and which of their columns hold numbers.
+REPORT_QUERIES: dict[str, tuple[str, ...]] = {
+    "kg-summary": ("papers", "answers", "reported", "notReported"),
+    "concept-coverage": ("papers", "reported", "withFacts", "reportedRate", "factRate"),
+    "reproducibility-levels": ("dataset", "sourceCode", "frameworks", "model", "hardware", "hyperparameters",
+                               "randomness", "metrics", "documented"),
+    "paper-completeness": ("facts",),
+    "component-popularity": ("papers",),
+    "frameworks-by-model-family": ("papers",),
+    "code-link-but-no-data-link": (),
+}
+VARIABLES = REPORT_QUERIES["reproducibility-levels"][:-1]
+LEVELS = ("full", "high", "medium", "low", "none")
+#: Concepts whose most used things get a plot of their own (labels of ontology classes), in this order.
+HEADLINE_CONCEPTS = ("deep learning model", "framework", "hardware resource", "dataset", "performance metric")
+TOP_N = 10
+
+
+@dataclass
+class Report:
+    """The report's tables, one per saved query in REPORT_QUERIES, with the source they were read from."""
+
+    tables: dict[str, QueryResult]
+    source: str = ""
+
+    def records(self, name: str) -> list[dict[str, str | int | float | None]]:
+        """A table's rows as dicts, with its numeric columns as numbers."""
+        numeric = REPORT_QUERIES[name]
+        return [{k: _number(v) if k in numeric else v for k, v in row.items()} for row in self.tables[name].as_dicts()]
+
+    def to_json(self) -> str:
+        return json.dumps({"source": self.source, "generator": f"dlkg {version('dlkg')}",
+                           "tables": {name: {"query": f"queries/{name}.rq", "title": load_query(name).title,
+                                             "rows": self.records(name)} for name in self.tables}},
+                          indent=1, ensure_ascii=False)
+
+    def csv_files(self) -> dict[str, str]:
+        """File name -> CSV text, one per table (the same text `dlkg query NAME --format csv` prints)."""
+        return {f"{name}.csv": table.render("csv") for name, table in self.tables.items()}
+
+    def to_html(self, max_papers: int = 100) -> str:
+        """One self-contained page; the heatmap shows at most `max_papers` papers (all are in the CSV and JSON)."""
+        from jinja2 import Environment, PackageLoader, select_autoescape
+        from markupsafe import Markup
+
+        from . import plots
+
+        levels = self.records("reproducibility-levels")
+        order = [r["identifier"] for r in levels]  # most documented first
+        shown = order[:max_papers]
+        popularity = self.records("component-popularity")
+        concepts = list(dict.fromkeys(r["concept"] for r in popularity))
+        headline = [c for c in HEADLINE_CONCEPTS if c in concepts]
+        svg = lambda fig: Markup(plots.to_svg(fig)) if fig is not None else None
+        env = Environment(loader=PackageLoader("dlkg", "templates"), autoescape=select_autoescape(["html"]))
+        return env.get_template("report.html").render(
+            source=self.source, generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            generator=f"dlkg {version('dlkg')}",
+            summary=(self.records("kg-summary") or [{}])[0],
+            coverage=self.records("concept-coverage"),
+            coverage_plot=svg(plots.coverage(self.records("concept-coverage"))),
+            levels=levels, level_counts=level_counts(levels), variables=VARIABLES,
+            levels_plot=svg(plots.levels(level_counts(levels), variable_rates(levels))),
+            heatmap=svg(plots.completeness(self.records("paper-completeness"), shown)),
+            papers_shown=len(shown), papers_total=len(order),
+            top_plots=[(c, svg(plots.top_things(c, [r for r in popularity if r["concept"] == c][:TOP_N])))
+                       for c in headline],
+            other_concepts=[(c, [r for r in popularity if r["concept"] == c][:5]) for c in concepts
+                            if c not in headline],
+            cooccurrence=svg(plots.cooccurrence(self.records("frameworks-by-model-family"))),
+            code_no_data=self.records("code-link-but-no-data-link"),
+            queries=[(name, load_query(name).title) for name in self.tables],
+        )
+
+
+def build_report(kg: "KGStore | Graph", source: str = "") -> Report:
+    """Run the report's saved queries on a store (see `dlkg.store.open_store`) or an rdflib graph."""
+    return Report({name: run_query(name, kg) for name in REPORT_QUERIES}, source)
+
+
+def write_report(report: Report, out: Path, fmt: str, max_papers: int = 100) -> list[Path]:
+    """Write the report as `html` or `json` to the file `out`, or as `csv` files into the directory `out`.
+    Each file is written whole or not at all; the files written are returned."""
+    from .build import atomic_file
+
+    if fmt == "csv":
+        files = {Path(out) / name: text for name, text in report.csv_files().items()}
+    else:
+        files = {Path(out): report.to_html(max_papers) if fmt == "html" else report.to_json()}
+    for path, text in files.items():
+        try:
+            with atomic_file(path) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise DlkgError(f"{path}: cannot write the report ({exc.strerror or exc})") from exc
+    return list(files)
+
+
+def level_counts(levels: Sequence[dict]) -> dict[str, int]:
+    counts = Counter(r["level"] for r in levels)
+    return {level: counts.get(level, 0) for level in LEVELS}
+
+
+def variable_rates(levels: Sequence[dict]) -> dict[str, float]:
+    """Share of papers that document each variable."""
+    return {v: (sum(r[v] for r in levels) / len(levels) if levels else 0.0) for v in VARIABLES}
+
+
+def _number(value: str | None) -> int | float | None:
+    if value is None or value == "":
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+
+
+def format_for(out: str) -> str:
+    """The report format an output name implies: .json -> json, .html/.htm -> html, anything else -> csv folder."""
+    suffix = Path(out).suffix.lower()
+    return {".json": "json", ".html": "html", ".htm": "html"}.get(suffix, "csv")
+
+
+__all__ = ["Report", "build_report", "write_report", "format_for", "REPORT_QUERIES"]

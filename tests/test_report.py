@@ -1,0 +1,150 @@
+"""`dlkg report`: the numbers on a small hand-checked KG (tests/data/report-kg.ttl), its JSON and CSV forms, and the
+HTML page rendered by a real browser (Debian's headless Chromium) with its plots visible."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from dlkg.cli import main
+from dlkg.report import REPORT_QUERIES, build_report
+from dlkg.store import ONTOLOGY_GRAPH, DiskStore, load, open_store, paper_graphs
+from dlkg.vocabulary import ontology_graph
+
+from conftest import DATA
+
+KG = DATA / "report-kg.ttl"
+
+
+@pytest.fixture(scope="module")
+def report():
+    return build_report(open_store([KG]), "report-kg.ttl")
+
+
+def _levels(report):
+    return {r["identifier"]: r for r in report.records("reproducibility-levels")}
+
+
+def test_summary_counts_papers_and_answers(report):
+    assert report.records("kg-summary") == [{"papers": 3, "answers": 24, "reported": 19, "notReported": 5}]
+
+
+def test_reproducibility_levels_follow_the_documented_rule(report):
+    levels = _levels(report)
+    assert [r["identifier"] for r in report.records("reproducibility-levels")] == ["P1", "P3", "P2"]
+    assert (levels["P1"]["documented"], levels["P1"]["level"]) == (8, "full")
+    assert (levels["P3"]["documented"], levels["P3"]["level"]) == (6, "high")
+    assert (levels["P2"]["documented"], levels["P2"]["level"]) == (3, "low")
+    # P2: one LLM says NotReported for the model, the other reports it -> documented; no dataset from either answer
+    assert {v for v in ("dataset", "sourceCode", "frameworks", "model", "hardware", "hyperparameters", "randomness",
+                        "metrics") if levels["P2"][v]} == {"sourceCode", "frameworks", "model"}
+    # P3: hyperparameters Reported without any extracted setting still count; nothing about randomness or code
+    assert levels["P3"]["hyperparameters"] == 1 and levels["P3"]["randomness"] == 0 and levels["P3"]["sourceCode"] == 0
+
+
+def test_coverage_counts_papers_not_answers(report):
+    coverage = {r["cq"]: r for r in report.records("concept-coverage")}
+    assert set(coverage) == {"CQ5", "CQ8", "CQ10", "CQ11", "CQ12", "CQ13", "CQ19", "CQ20", "CQ22", "CQ24"}
+    assert coverage["CQ12"] | {} == {"cq": "CQ12", "concepts": "deep learning model", "papers": 3, "reported": 3,
+                                     "withFacts": 3, "reportedRate": 1, "factRate": 1}
+    assert (coverage["CQ5"]["papers"], coverage["CQ5"]["reported"], coverage["CQ5"]["reportedRate"]) == (3, 2, 0.667)
+    assert (coverage["CQ13"]["reported"], coverage["CQ13"]["withFacts"]) == (2, 1)
+    assert (coverage["CQ24"]["reportedRate"], coverage["CQ24"]["factRate"]) == (0.5, 0)
+
+
+def test_completeness_has_one_cell_per_paper_and_question(report):
+    cells = {(r["identifier"], r["cq"]): (r["status"], r["facts"]) for r in report.records("paper-completeness")}
+    assert len(cells) == 22
+    assert cells["P1", "CQ13"] == ("Reported", 2)       # two hyperparameter settings
+    assert cells["P1", "CQ24"] == ("Reported", 0)
+    assert cells["P2", "CQ12"] == ("Reported", 1)       # Reported by one of the two LLMs
+    assert cells["P2", "CQ5"] == ("NotReported", 0)
+    assert ("P3", "CQ24") not in cells                   # never asked
+
+
+def test_components_and_cooccurrence(report):
+    top = {(r["concept"], r["name"]): r["papers"] for r in report.records("component-popularity")}
+    assert top["deep learning model", "ResNet-50"] == 2
+    assert top["framework", "PyTorch"] == 2 and top["framework", "TensorFlow"] == 1
+    assert top["dataset", "camera-trap images of owls"] == 1  # a paper's own dataset, by its label
+    assert top["code repository link", "https://gitlab.com/example/calls"] == 1  # a link, by its URL
+    pairs = {(r["family"], r["framework"]): r["papers"] for r in report.records("frameworks-by-model-family")}
+    # ResNet-50's nearest model family is CNN (via ResNet); LSTM is a family itself
+    assert pairs == {("convolutional neural network", "PyTorch"): 1, ("convolutional neural network", "TensorFlow"): 1,
+                     ("long short-term memory", "PyTorch"): 1}
+    assert [r["identifier"] for r in report.records("code-link-but-no-data-link")] == ["P2"]
+
+
+def test_an_oxigraph_store_gives_the_same_report(report, tmp_path):
+    store = DiskStore(tmp_path / "store")
+    load(paper_graphs(open_store([KG]).graph) + [(ONTOLOGY_GRAPH, ontology_graph())], store)
+    from_store = build_report(DiskStore(tmp_path / "store", read_only=True))
+    for name in REPORT_QUERIES:
+        key = lambda row: json.dumps(row, sort_keys=True)
+        assert sorted(from_store.records(name), key=key) == sorted(report.records(name), key=key), name
+
+
+def test_json_and_csv_outputs(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["report", str(KG), "-o", str(tmp_path / "numbers.json")])
+    assert result.exit_code == 0, result.output
+    numbers = json.loads((tmp_path / "numbers.json").read_text())
+    assert set(numbers["tables"]) == set(REPORT_QUERIES)
+    assert numbers["tables"]["kg-summary"]["rows"][0]["papers"] == 3
+    assert numbers["tables"]["reproducibility-levels"]["query"] == "queries/reproducibility-levels.rq"
+
+    result = runner.invoke(main, ["report", str(KG), "-o", str(tmp_path / "tables")])
+    assert result.exit_code == 0 and "7 CSV files" in result.output, result.output
+    assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == sorted(f"{q}.csv" for q in REPORT_QUERIES)
+    with open(tmp_path / "tables" / "reproducibility-levels.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["identifier"], r["level"]) for r in rows] == [("P1", "full"), ("P3", "high"), ("P2", "low")]
+
+
+def test_a_failed_report_leaves_the_previous_one(tmp_path):
+    out = tmp_path / "report.html"
+    out.write_text("previous report")
+    result = CliRunner().invoke(main, ["report", str(tmp_path / "missing.ttl"), "-o", str(out)])
+    assert result.exit_code == 1 and "missing.ttl" in result.output
+    assert out.read_text() == "previous report" and list(tmp_path.iterdir()) == [out]
+
+
+def test_html_is_self_contained_and_escapes_what_it_quotes(report):
+    html = report.to_html()
+    assert html.count("<svg") == 9  # coverage, levels, heatmap, five top-N plots, co-occurrence
+    assert "<script" not in html and "<link" not in html and " src=" not in html
+    assert "Bird calls &lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
+    for name in REPORT_QUERIES:
+        assert f"queries/{name}.rq" in html
+
+
+def test_an_empty_kg_gives_a_page_that_says_so(tmp_path):
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("")
+    html = build_report(open_store([empty])).to_html()
+    assert "<svg" not in html and "No answers in this KG." in html
+
+
+def test_the_page_renders_its_plots_in_headless_chromium(report, tmp_path):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not browser:
+        pytest.skip("needs Debian's chromium (.ci/run installs it)")
+    page, shot = tmp_path / "report.html", tmp_path / "report.png"
+    page.write_text(report.to_html(), encoding="utf-8")
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars", "--window-size=1200,3600",
+                    f"--screenshot={shot}", page.as_uri()], check=True, capture_output=True, timeout=120)
+    image = Image.open(shot).convert("RGB")
+    colours = image.getcolors(maxcolors=1 << 20)
+    assert colours and len(colours) > 50, "the screenshot is blank"
+    counts = {rgb: n for n, rgb in colours}
+    # bars and heatmap cells in the plots' own colours: drawn, not just laid out
+    assert counts.get((0x08, 0x51, 0x9C), 0) > 2000          # 'with facts' bars and dark heatmap cells
+    assert counts.get((0x00, 0x6D, 0x2C), 0) > 200           # the 'full' level bar (P1)
+    assert counts.get((0xFD, 0xAE, 0x6B), 0) > 200           # NotReported cells
