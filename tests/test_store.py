@@ -203,3 +203,26 @@ def test_http_500_is_retried_with_backoff_then_reported(seeds_kg):
     finally:
         httpd.shutdown()
     assert len(hits) == 3 and hits[2] - hits[1] >= 0.9 * (hits[1] - hits[0])  # two retries, backing off
+
+
+def test_the_report_from_a_triple_store_has_the_same_numbers_as_from_the_file(tmp_path):
+    """`dlkg report --endpoint`: every figure is a saved query, so a server gives what the KG file gives."""
+    from conftest import DATA
+
+    kg = DATA / "report-kg.ttl"
+    port = free_port()
+    proc = start_oxigraph(tmp_path / "data", port)
+    try:
+        runner = CliRunner()
+        endpoint = f"http://127.0.0.1:{port}/query"
+        assert runner.invoke(main, ["load", str(kg), "--endpoint", endpoint]).exit_code == 0
+        for args, out in ((["--endpoint", endpoint], "remote.json"), ([str(kg)], "local.json")):
+            r = runner.invoke(main, ["report", *args, "-o", str(tmp_path / out)])
+            assert r.exit_code == 0, r.output
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    tables = lambda out: {name: sorted(json.dumps(row, sort_keys=True) for row in table["rows"])
+                          for name, table in json.loads((tmp_path / out).read_text())["tables"].items()}
+    remote, local = tables("remote.json"), tables("local.json")
+    assert remote == local and remote["kg-summary"] == ['{"answers": 24, "notReported": 5, "papers": 3, "reported": 19}']
