@@ -39,10 +39,11 @@ def test_reproducibility_levels_follow_the_documented_rule(report):
     assert [r["identifier"] for r in report.records("reproducibility-levels")] == ["P1", "P3", "P2"]
     assert (levels["P1"]["documented"], levels["P1"]["level"]) == (8, "full")
     assert (levels["P3"]["documented"], levels["P3"]["level"]) == (6, "high")
-    assert (levels["P2"]["documented"], levels["P2"]["level"]) == (3, "low")
-    # P2: one LLM says NotReported for the model, the other reports it -> documented; no dataset from either answer
+    assert (levels["P2"]["documented"], levels["P2"]["level"]) == (4, "medium")
+    # P2: one LLM says NotReported for the model, the other reports it -> documented; no dataset from either answer;
+    # hardware NotReported by its own answer, but a GPU was extracted from the model answer -> documented
     assert {v for v in ("dataset", "sourceCode", "frameworks", "model", "hardware", "hyperparameters", "randomness",
-                        "metrics") if levels["P2"][v]} == {"sourceCode", "frameworks", "model"}
+                        "metrics") if levels["P2"][v]} == {"sourceCode", "frameworks", "model", "hardware"}
     # P3: hyperparameters Reported without any extracted setting still count; nothing about randomness or code
     assert levels["P3"]["hyperparameters"] == 1 and levels["P3"]["randomness"] == 0 and levels["P3"]["sourceCode"] == 0
 
@@ -55,6 +56,7 @@ def test_coverage_counts_papers_not_answers(report):
     assert (coverage["CQ5"]["papers"], coverage["CQ5"]["reported"], coverage["CQ5"]["reportedRate"]) == (3, 2, 0.667)
     assert (coverage["CQ13"]["reported"], coverage["CQ13"]["withFacts"]) == (2, 1)
     assert (coverage["CQ24"]["reportedRate"], coverage["CQ24"]["factRate"]) == (0.5, 0)
+    assert (coverage["CQ20"]["reported"], coverage["CQ20"]["withFacts"], coverage["CQ20"]["factRate"]) == (2, 3, 1)
 
 
 def test_completeness_has_one_cell_per_paper_and_question(report):
@@ -62,14 +64,15 @@ def test_completeness_has_one_cell_per_paper_and_question(report):
     assert len(cells) == 22
     assert cells["P1", "CQ13"] == ("Reported", 2)       # two hyperparameter settings
     assert cells["P1", "CQ24"] == ("Reported", 0)
-    assert cells["P2", "CQ12"] == ("Reported", 1)       # Reported by one of the two LLMs
+    assert cells["P2", "CQ12"] == ("Reported", 1)       # Reported by one of the two LLMs; the GPU is not a model
+    assert cells["P2", "CQ20"] == ("NotReported", 1)    # the GPU named in the model answer
     assert cells["P2", "CQ5"] == ("NotReported", 0)
     assert ("P3", "CQ24") not in cells                   # never asked
 
 
 def test_components_and_cooccurrence(report):
     top = {(r["concept"], r["name"]): r["papers"] for r in report.records("component-popularity")}
-    assert top["deep learning model", "ResNet-50"] == 2
+    assert top["deep learning model", "ResNet-50"] == 2 and top["hardware resource", "GPU"] == 3
     assert top["framework", "PyTorch"] == 2 and top["framework", "TensorFlow"] == 1
     assert top["dataset", "camera-trap images of owls"] == 1  # a paper's own dataset, by its label
     assert top["code repository link", "https://gitlab.com/example/calls"] == 1  # a link, by its URL
@@ -103,7 +106,7 @@ def test_json_and_csv_outputs(tmp_path):
     assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == sorted(f"{q}.csv" for q in REPORT_QUERIES)
     with open(tmp_path / "tables" / "reproducibility-levels.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [(r["identifier"], r["level"]) for r in rows] == [("P1", "full"), ("P3", "high"), ("P2", "low")]
+    assert [(r["identifier"], r["level"]) for r in rows] == [("P1", "full"), ("P3", "high"), ("P2", "medium")]
 
 
 def test_a_failed_report_leaves_the_previous_one(tmp_path):

@@ -17,7 +17,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-REPORTED, SOME_FACTS, FACTS, MISSING, NOT_REPORTED = "#c6dbef", "#6baed6", "#08519c", "#f0f0f0", "#fdae6b"
+REPORTED, SOME_FACTS, FACTS, MISSING = "#c6dbef", "#6baed6", "#08519c", "#f0f0f0"
+NOT_REPORTED, FACTS_ELSEWHERE = "#fdae6b", "#bcbddc"
 LEVEL_COLOURS = {"full": "#006d2c", "high": "#41ab5d", "medium": "#fdae6b", "low": "#e6550d", "none": "#a50f15"}
 MAX_HEATMAP_COLUMNS = 15
 
@@ -70,26 +71,31 @@ def levels(counts: dict[str, int], rates: dict[str, float]) -> Figure | None:
 
 
 def completeness(rows: Sequence[dict], papers: Sequence[str]) -> Figure | None:
-    """Heatmap of papers x CQs: not asked, NotReported, Reported, Reported with facts (darker = more facts)."""
+    """Heatmap of papers x CQs: status of the answers and how many facts of the CQ's concepts the paper has."""
     shown = set(papers)
     rows = [r for r in rows if r["identifier"] in shown]
     if not rows:
         return None
     cqs = sorted({r["cq"] for r in rows}, key=lambda cq: int(cq[2:]) if cq[2:].isdigit() else 0)
     col, line = {cq: i for i, cq in enumerate(cqs)}, {p: i for i, p in enumerate(papers)}
-    # cell codes: 0 not asked, 1 NotReported, 2 Reported without facts, 3.. Reported with 1, 2, 3+ facts
-    grid = [[0] * len(cqs) for _ in papers]
+    grid = [[0] * len(cqs) for _ in papers]  # 0: not asked
     for r in rows:
-        code = 1 if r["status"] != "Reported" else 2 + min(int(r["facts"]), 3)
+        facts = int(r["facts"])
+        if r["status"] == "Reported":
+            code = 3 if facts == 0 else 4 if facts < 3 else 5
+        else:
+            code = 2 if facts else 1
         grid[line[r["identifier"]]][col[r["cq"]]] = code
-    colours = ListedColormap([MISSING, NOT_REPORTED, REPORTED, SOME_FACTS, SOME_FACTS, FACTS])
+    legend = [(NOT_REPORTED, "NotReported"), (FACTS_ELSEWHERE, "NotReported, facts from other answers"),
+              (REPORTED, "Reported, no facts"), (SOME_FACTS, "Reported, 1-2 facts"), (FACTS, "Reported, 3+ facts"),
+              (MISSING, "not asked")]
+    colours = ListedColormap([MISSING, NOT_REPORTED, FACTS_ELSEWHERE, REPORTED, SOME_FACTS, FACTS])
     fig, ax = plt.subplots(figsize=(max(6, 0.32 * len(cqs) + 2.5), 0.2 * len(papers) + 1.6))
     ax.imshow(grid, cmap=colours, vmin=0, vmax=5, aspect="auto", interpolation="nearest")
     ax.set_xticks(range(len(cqs)), cqs, rotation=90, fontsize=7)
     ax.set_yticks(range(len(papers)), [_short(p) for p in papers], fontsize=6)
     ax.tick_params(length=0)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in (NOT_REPORTED, REPORTED, SOME_FACTS, FACTS, MISSING)]
-    ax.legend(handles, ["NotReported", "Reported, no facts", "Reported, 1-2 facts", "Reported, 3+ facts", "not asked"],
+    ax.legend([plt.Rectangle((0, 0), 1, 1, color=c) for c, _ in legend], [text for _, text in legend],
               loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False)
     return fig
 
