@@ -1,9 +1,11 @@
-"""dlkg benchmark: build KGs of 1k, 10k, 100k papers and measure what scale costs.
+"""dlkg benchmark: build KGs of 1k, 10k, 100k records and measure what scale costs.
 
     python bench/run.py [--sizes 1000,10000,100000] [--jobs 2] [--shared ../shared]
 
-Corpora are drawn from shared/corpus/answers-434-papers-5-llms.jsonl.gz (2,170 records, replicated with fresh ids
-when more are needed). For each size: `dlkg build --jobs J -o kg.nt` (papers/s, answers/s, peak RSS, triples).
+A record is one paper's 28 answers from one LLM. Corpora are drawn from
+shared/corpus/answers-434-papers-5-llms.jsonl.gz (2,170 records: 434 papers x 5 LLMs), replicated with fresh paper
+ids when more are needed, so N records hold N/5 papers. For each size: `dlkg build --jobs J -o kg.nt` (records/s,
+answers/s, peak RSS, triples).
 On the largest size: the same build into an on-disk store, the latency of every saved query on that store, the
 HTML report of it (`dlkg report --store`), and SHACL validation of the store (`dlkg validate --store`). In the same
 run, the physical limit: spaCy's bare tokenizer (`spacy.blank("en").pipe`) over the same answer texts on one core.
@@ -30,31 +32,33 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 
 
-def make_corpus(source: Path, size: int, out: Path) -> tuple[int, int]:
-    """`size` records cycled from `source`, each copy with a fresh paper id; returns (records, answers)."""
+def make_corpus(source: Path, size: int, out: Path) -> tuple[int, int, int]:
+    """`size` records cycled from `source`, each copy with a fresh paper id; returns (records, papers, answers)."""
     with gzip.open(source, "rt", encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh if line.strip()]
-    answers = 0
+    answers, papers = 0, set()
     with open(out, "w", encoding="utf-8") as fh:
         for i, rec in enumerate(itertools.islice(itertools.cycle(records), size)):
             copy = i // len(records)
-            fh.write(json.dumps({**rec, "id": rec["id"] if copy == 0 else f"{rec['id']}-copy{copy}"}) + "\n")
+            paper = rec["id"] if copy == 0 else f"{rec['id']}-copy{copy}"
+            fh.write(json.dumps({**rec, "id": paper}) + "\n")
             answers += len(rec["answers"])
-    return size, answers
+            papers.add(paper)
+    return size, len(papers), answers
 
 
 def tokenizer_rate(corpus: Path, limit: int = 2170) -> float:
-    """Papers per second of spaCy's bare English tokenizer over the corpus's answer texts, one core."""
+    """Records per second of spaCy's bare English tokenizer over the corpus's answer texts, one core."""
     import spacy
 
     nlp = spacy.blank("en")
     with open(corpus, encoding="utf-8") as fh:
-        papers = [json.loads(line) for line in itertools.islice(fh, limit)]
-    texts = [a["answer"] for p in papers for a in p["answers"]]
+        records = [json.loads(line) for line in itertools.islice(fh, limit)]
+    texts = [a["answer"] for r in records for a in r["answers"]]
     start = time.perf_counter()
     for _ in nlp.pipe(texts, batch_size=256):
         pass
-    return len(papers) / (time.perf_counter() - start)
+    return len(records) / (time.perf_counter() - start)
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:
@@ -102,15 +106,16 @@ def main() -> None:
            "command": " ".join(["python", "bench/run.py"] + sys.argv[1:]), "builds": []}
     for size in sizes:
         corpus = work / f"corpus-{size}.jsonl"
-        papers, answers = make_corpus(source, size, corpus)
+        records, papers, answers = make_corpus(source, size, corpus)
         if size == sizes[0]:
-            run["tokenizer_papers_per_s"] = round(tokenizer_rate(corpus), 1)
-            print(f"bare tokenizer: {run['tokenizer_papers_per_s']} papers/s (one core)", flush=True)
+            run["tokenizer_records_per_s"] = round(tokenizer_rate(corpus), 1)
+            print(f"bare tokenizer: {run['tokenizer_records_per_s']} records/s (one core)", flush=True)
         kg = work / f"kg-{size}.nt"
         wall, rss = timed([dlkg, "build", str(corpus), "-o", str(kg), "-q", "--jobs", str(args.jobs)])
         with open(kg, "rb") as fh:
             triples = sum(1 for _ in fh)
-        row = {"papers": papers, "answers": answers, "seconds": round(wall, 1), "papers_per_s": round(papers / wall, 1),
+        row = {"records": records, "papers": papers, "answers": answers, "seconds": round(wall, 1),
+               "records_per_s": round(records / wall, 1),
                "answers_per_s": round(answers / wall, 1), "peak_rss_mb": round(rss), "triples": triples}
         run["builds"].append(row)
         print(json.dumps(row), flush=True)
@@ -124,12 +129,12 @@ def main() -> None:
     print("queries:", json.dumps(run["query_seconds"]), flush=True)
     wall, rss = timed([dlkg, "report", "--store", str(store), "-o", str(work / f"report-{largest}.html")])
     run["report_seconds"], run["report_peak_rss_mb"] = round(wall, 1), round(rss)
-    print(f"report (HTML) on {largest} papers: {run['report_seconds']} s", flush=True)
+    print(f"report (HTML) on {largest} records: {run['report_seconds']} s", flush=True)
     start = time.perf_counter()
     subprocess.run([dlkg, "validate", "--store", str(store), "--jobs", str(args.jobs)], stdout=subprocess.DEVNULL)
     run["shacl_seconds"] = round(time.perf_counter() - start, 1)
-    run["shacl_papers"] = largest
-    print(f"SHACL on {largest} papers: {run['shacl_seconds']} s", flush=True)
+    run["shacl_records"] = largest
+    print(f"SHACL on {largest} records: {run['shacl_seconds']} s", flush=True)
 
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"results-{run['date']}.json").write_text(json.dumps(run, indent=1) + "\n")
@@ -144,15 +149,15 @@ def plot(run: dict) -> None:
 
     builds = run["builds"]
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
-    x = [r["papers"] for r in builds]
-    a.plot(x, [r["papers_per_s"] for r in builds], "o-", label=f"dlkg build --jobs {run['jobs']}")
-    a.axhline(run["tokenizer_papers_per_s"], color="grey", ls="--", label="bare spaCy tokenizer, 1 core")
-    a.axhline(0.4 * run["tokenizer_papers_per_s"], color="red", ls=":", label="target: 0.4 x tokenizer")
-    a.set(xscale="log", xlabel="papers", ylabel="papers / s", title="Throughput")
+    x = [r["records"] for r in builds]
+    a.plot(x, [r["records_per_s"] for r in builds], "o-", label=f"dlkg build --jobs {run['jobs']}")
+    a.axhline(run["tokenizer_records_per_s"], color="grey", ls="--", label="bare spaCy tokenizer, 1 core")
+    a.axhline(0.4 * run["tokenizer_records_per_s"], color="red", ls=":", label="target: 0.4 x tokenizer")
+    a.set(xscale="log", xlabel="records", ylabel="records / s", title="Throughput")
     a.legend(fontsize=7)
     b.plot(x, [r["peak_rss_mb"] for r in builds], "o-")
     b.axhline(1024, color="red", ls=":", label="target: 1 GB")
-    b.set(xscale="log", xlabel="papers", ylabel="MB", title="Peak RSS of the build")
+    b.set(xscale="log", xlabel="records", ylabel="MB", title="Peak RSS of the build")
     b.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(RESULTS / f"scale-{run['date']}.png", dpi=120)
@@ -160,17 +165,18 @@ def plot(run: dict) -> None:
 
 def markdown(run: dict) -> str:
     lines = [f"### {run['date']} — {run['machine']}", "", f"Command: `{run['command']}`", "",
-             "| papers | answers | seconds | papers/s | answers/s | peak RSS (MB) | triples |", "|---|---|---|---|---|---|---|"]
-    lines += [f"| {r['papers']:,} | {r['answers']:,} | {r['seconds']} | {r['papers_per_s']} | {r['answers_per_s']} | "
-              f"{r['peak_rss_mb']} | {r['triples']:,} |" for r in run["builds"]]
+             "| records | papers | answers | seconds | records/s | answers/s | peak RSS (MB) | triples |",
+             "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['records']:,} | {r['papers']:,} | {r['answers']:,} | {r['seconds']} | {r['records_per_s']} | "
+              f"{r['answers_per_s']} | {r['peak_rss_mb']} | {r['triples']:,} |" for r in run["builds"]]
     slowest = max(run["query_seconds"].items(), key=lambda kv: kv[1])
-    lines += ["", f"- bare spaCy tokenizer, one core: {run['tokenizer_papers_per_s']} papers/s "
-              f"(target for `--jobs {run['jobs']}`: {0.4 * run['tokenizer_papers_per_s']:.0f} papers/s)",
-              f"- build into an on-disk store ({run['builds'][-1]['papers']:,} papers): {run['store_build_seconds']} s",
+    lines += ["", f"- bare spaCy tokenizer, one core: {run['tokenizer_records_per_s']} records/s "
+              f"(target for `--jobs {run['jobs']}`: {0.4 * run['tokenizer_records_per_s']:.0f} records/s)",
+              f"- build into an on-disk store ({run['builds'][-1]['records']:,} records): {run['store_build_seconds']} s",
               f"- saved queries on that store: slowest {slowest[0]} {slowest[1]} s; all: "
               + ", ".join(f"{k} {v}" for k, v in run["query_seconds"].items()),
               f"- `dlkg report` (HTML) on that store: {run['report_seconds']} s",
-              f"- SHACL validation of the store ({run['shacl_papers']:,} papers): {run['shacl_seconds']} s"]
+              f"- SHACL validation of the store ({run['shacl_records']:,} records): {run['shacl_seconds']} s"]
     return "\n".join(lines)
 
 
