@@ -151,3 +151,10 @@ def test_the_page_renders_its_plots_in_headless_chromium(report, tmp_path):
     assert counts.get((0x08, 0x51, 0x9C), 0) > 2000          # 'with facts' bars and dark heatmap cells
     assert counts.get((0x00, 0x6D, 0x2C), 0) > 200           # the 'full' level bar (P1)
     assert counts.get((0xFD, 0xAE, 0x6B), 0) > 200           # NotReported cells
+
+
+def test_max_papers_limits_the_page_not_the_numbers(report):
+    html = report.to_html(max_papers=2)
+    assert "the 2 most\ndocumented of 3" in html and "Showing 2 of 3 papers" in html
+    assert '<tr><td>P1</td><td class=' in html and '<tr><td>P2</td><td class=' not in html  # P2: least documented
+    assert len(report.records("reproducibility-levels")) == 3

@@ -281,7 +281,7 @@ def evaluate_cmd(gold: str, kg: tuple[str, ...]) -> None:
 @click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]),
               help="Default: from the output name (.html, .json; anything else is a CSV directory).")
 @click.option("--max-papers", default=100, show_default=True, type=click.IntRange(1, None),
-              help="Papers shown in the HTML heatmap (the JSON and CSV hold all).")
+              help="Papers shown in the HTML heatmap and per-paper table (the JSON and CSV hold all).")
 def report_cmd(kg: tuple[str, ...], store_dir: str | None, endpoint: str | None, out: str, fmt: str | None,
                max_papers: int) -> None:
     """What the papers report and what they leave out: reporting rates per CQ, completeness per paper,

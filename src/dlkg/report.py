@@ -63,7 +63,8 @@ class Report:
         return {f"{name}.csv": table.render("csv") for name, table in self.tables.items()}
 
     def to_html(self, max_papers: int = 100) -> str:
-        """One self-contained page; the heatmap shows at most `max_papers` papers (all are in the CSV and JSON)."""
+        """One self-contained page; the heatmap and the per-paper table show at most `max_papers` papers, so a
+        large KG still gives a page a browser opens quickly (every paper is in the CSV and JSON)."""
         from jinja2 import Environment, PackageLoader, select_autoescape
         from markupsafe import Markup
 
@@ -81,9 +82,8 @@ class Report:
             source=self.source, generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             generator=f"dlkg {version('dlkg')}",
             summary=(self.records("kg-summary") or [{}])[0],
-            coverage=self.records("concept-coverage"),
             coverage_plot=svg(plots.coverage(self.records("concept-coverage"))),
-            levels=levels, level_counts=level_counts(levels), variables=VARIABLES,
+            levels=levels[:max_papers], level_counts=level_counts(levels), variables=VARIABLES,
             levels_plot=svg(plots.levels(level_counts(levels), variable_rates(levels))),
             heatmap=svg(plots.completeness(self.records("paper-completeness"), shown)),
             papers_shown=len(shown), papers_total=len(order),
