@@ -179,6 +179,21 @@ def test_reference_list_entries_are_cited_work(extractor):
     assert names(r, "Framework") == ["PyTorch"]
 
 
+def test_a_reference_entrys_doi_is_not_the_papers_code_link(extractor):
+    r = run(extractor, ("CQ10", "The code is at https://github.com/example/wetlands. Beuel, S., Alvarez, M., Amler, E., "
+                                "2016. A rapid assessment of disturbances in wetlands. Ecol. Indic. 67, 684–692. "
+                                "<https://doi.org/10.1016/j.ecolind.2016.03.034>. Uwimana, C., See, L., 2018. Assessing "
+                                "wetland use. Remote Sens. 10, 115. <https://doi.org/10.3390/rs10010115>."))
+    assert names(r, "CodeRepositoryLink") == ["https://github.com/example/wetlands"]
+
+
+def test_a_link_quoted_from_cited_work_is_not_the_papers(extractor):
+    r = run(extractor, ("CQ11", "The data are on Zenodo: https://doi.org/10.5281/zenodo.8348734. The second article by "
+                                "Ripoche et al. (2019) also mentions that data are available on request "
+                                "(<https://doi.org/10.1093/jme/tjz002>)."))
+    assert names(r, "DataRepositoryLink") == ["https://doi.org/10.5281/zenodo.8348734"]
+
+
 def test_an_anaphor_keeps_the_papers_step_and_considered_as_is_a_hedge(extractor):
     r = run(extractor, ("CQ21", "Postprocessing is not described in detail. However, the text mentions a mask cleanup step. "
                                 "This involves thresholding of the predicted masks."))

@@ -95,7 +95,7 @@ _EVIDENCE = re.compile(
     r"is referred to as|mentions the use|we can (?:confirm|see)|it can be inferred|can be inferred that)\b", re.I)
 _REPOSITORY_CONCEPTS = {"CodeRepository", "DataRepository", "CodeRepositoryLink", "DataRepositoryLink"}
 _DONT_KNOW = re.compile(r"\s*(?:I (?:don't|do not) know|I'm sorry|I am sorry|Unfortunately, I (?:don't|do not|cannot))\b", re.I)
-_CITED_VERBS = r"(?:discuss|propos|show|found|develop|use|report|stud|categori[sz]|describ|introduc|present|demonstrat|appl|train|achiev)\w*"
+_CITED_VERBS = r"(?:discuss|propos|show|found|develop|use|report|stud|categori[sz]|describ|introduc|present|demonstrat|appl|train|achiev|state|mention|note)\w*"
 _CITATION = re.compile(r"\bet al\.?,?\s*\(?\d{4}[a-z]?\)?,?\s*" + _CITED_VERBS + r"|\b(?:the|a) (?:paper|study|article) (?:titled |entitled )?[\"“]"
                        r"|\b(?:study|work|paper|research|article)s? (?:by|of) [A-Z][\w-]+(?: (?:and|&) [A-Z][\w-]+| et al\.?)?,? \(?\d{4}", re.I)
 _SPECULATIVE = re.compile(
@@ -128,7 +128,11 @@ _LIST_OVERVIEW = re.compile(r"\b(?:in|of|for|during) (?:the |a )?(?:deep learnin
 _BIBLIOGRAPHY = re.compile(
     r"\bpp\.\s*\d|\[CrossRef\]|\bProceedings of\b|\bIEEE (?:Conference|Trans)|\bConference on\b|\bJournal of\b.*\b\d{4}\b"
     r"|(?:\b[A-Z]\.\s*[,;&]\s*){2,}|(?:\b[A-Z][\w'-]+,\s(?:[A-Z]\.\s?){1,3}[,;&]\s*){2,}|\bet al\.\s*\(?\d{4}\)?\.\s+[A-Z]"
-    r"|\b\d{4};\s*\d+|\b(?:vol|Vol|no)\.\s*\d+|\b\d{2,4}\s*[–-]\s*\d{2,4}\.\s*(?:https?|doi|\[)|\barXiv:\d")
+    r"|\b\d{4};\s*\d+|\b(?:vol|Vol|no)\.\s*\d+|\b\d{2,4}\s*[–-]\s*\d{2,4}\.\s*<?(?:https?|doi|\[)|\barXiv:\d"
+    r"|\b\d{1,4},\s*\d{1,6}\.\s*<?(?:https?://(?:dx\.)?doi\.org/|doi:)")  # "Remote Sens. 10, 115. <https://doi.org/…>"
+# a link on its own, as a sentence splitter leaves it after a reference-list entry ("… 684–692. <https://doi.org/…>.")
+_REFERENCE_TAIL = re.compile(r"\b\d{1,4},\s*\d{1,6}(?:\s*[–-]\s*\d{1,6})?\.\s*$")  # "… Ecol. Indic. 67, 684–692."
+_BARE_LINK = re.compile(r"\s*[(<]?(?:https?://|doi:\s*|www\.)\S+?[)>]?[.,;]?\s*$", re.I)
 # what a data or model item names in passing ("cropping parts of the image"); a grab-bag mixes kinds of technique
 _NOT_TECHNIQUES = {"Hyperparameter", "DataFormat", "RawData", "Dataset", "DeepLearningModel", "Framework", "HardwareResource",
                    "CodeRepository", "DataRepository", "CodeRepositoryLink", "DataRepositoryLink", "ModelPurpose", "DeploymentPlatform"}
@@ -165,16 +169,19 @@ def sentence_role(text: str, after_missing: bool) -> str:
 @Language.component("dlkg_sentence_roles")
 def sentence_roles(doc: Doc) -> Doc:
     """Label each sentence with its role (fact, missing, generic, speculative, meta): what later stages may read."""
-    after_missing = in_generic_list = after_citation = anchored_before = False
+    after_missing = in_generic_list = after_citation = after_reference = anchored_before = False
     roles = []
     doc_text = _text(doc)
     for sent in doc.sents:
         text = doc_text[sent.start_char:sent.end_char]
         role = sentence_role(text, after_missing)
-        cites = bool(_CITATION.search(text)) or (after_citation and re.match(r"\s*\d{4}[a-z]?\)\s*" + _CITED_VERBS, text))
+        cites = bool(_CITATION.search(text)) or (after_citation and re.match(r"\s*\(?\d{4}[a-z]?\)\s*(?:also\s+)?" + _CITED_VERBS, text))
         if cites and role == FACT:
             role = GENERIC  # about cited work ("Srivastava et al. (2014) discuss dropout"), not this paper's pipeline
+        if after_reference and role == FACT and _BARE_LINK.match(text):
+            role = GENERIC  # the DOI of the reference-list entry just before
         after_citation = bool(re.search(r"\bet al\.?\s*\(?\s*$", text))
+        after_reference = bool(_BIBLIOGRAPHY.search(text) or _REFERENCE_TAIL.search(text))
         if in_generic_list and role == FACT and not _PAPER_CUES.search(text):
             role = GENERIC  # an item of a list a generic sentence introduced ("common criteria include: 1. ...")
         if role == GENERIC and anchored_before and _ANAPHOR.match(text) and not _CITATION.search(text):
