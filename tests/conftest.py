@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 
 from dlkg.build import build
+from dlkg.store import ONTOLOGY_GRAPH, DiskStore, load, paper_graphs
+from dlkg.vocabulary import ontology_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -27,3 +29,10 @@ def seeds_result():
 @pytest.fixture(scope="session")
 def seeds_graph(seeds_result):
     return seeds_result.graph()
+
+
+def disk_store_of(graph, path: Path) -> DiskStore:
+    """An on-disk store holding `graph` the way `dlkg load --store` writes it: a graph per paper plus the ontology."""
+    store = DiskStore(path)
+    load(paper_graphs(graph) + [(ONTOLOGY_GRAPH, ontology_graph())], store)
+    return store

@@ -3,8 +3,9 @@ from rdflib.plugins.sparql import prepareQuery
 
 from dlkg.errors import QueryError
 from dlkg.query import list_queries, run_query
-from dlkg.store import ONTOLOGY_GRAPH, DiskStore, load, paper_graphs
 from dlkg.vocabulary import ontology_graph
+
+from conftest import disk_store_of
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +25,7 @@ def test_every_saved_query_parses_and_documents_itself():
 
 @pytest.fixture(scope="module")
 def oxigraph_store(tmp_path_factory, seeds_graph):
-    store = DiskStore(tmp_path_factory.mktemp("queries") / "store")
-    load(paper_graphs(seeds_graph) + [(ONTOLOGY_GRAPH, ontology_graph())], store)
+    store = disk_store_of(seeds_graph, tmp_path_factory.mktemp("queries") / "store")
     yield store
     store.close()
 

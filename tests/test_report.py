@@ -13,10 +13,9 @@ from PIL import Image
 
 from dlkg.cli import main
 from dlkg.report import REPORT_QUERIES, build_report
-from dlkg.store import ONTOLOGY_GRAPH, DiskStore, load, open_store, paper_graphs
-from dlkg.vocabulary import ontology_graph
+from dlkg.store import DiskStore, open_store
 
-from conftest import DATA
+from conftest import DATA, disk_store_of
 
 KG = DATA / "report-kg.ttl"
 
@@ -84,8 +83,7 @@ def test_components_and_cooccurrence(report):
 
 
 def test_an_oxigraph_store_gives_the_same_report(report, tmp_path):
-    store = DiskStore(tmp_path / "store")
-    load(paper_graphs(open_store([KG]).graph) + [(ONTOLOGY_GRAPH, ontology_graph())], store)
+    disk_store_of(open_store([KG]).graph, tmp_path / "store").close()
     from_store = build_report(DiskStore(tmp_path / "store", read_only=True))
     for name in REPORT_QUERIES:
         key = lambda row: json.dumps(row, sort_keys=True)

@@ -3,9 +3,10 @@ from rdflib.namespace import DCTERMS, RDF
 
 from dlkg.namespaces import DLKG
 from dlkg.build import SHARED_GRAPH
-from dlkg.store import ONTOLOGY_GRAPH, DiskStore, load, paper_graphs
+from dlkg.store import paper_graphs
 from dlkg.validate import validate, validate_in_batches, validate_store
-from dlkg.vocabulary import ontology_graph
+
+from conftest import disk_store_of
 
 
 def test_seed_kg_conforms(seeds_graph):
@@ -49,8 +50,7 @@ def test_validating_paper_by_paper_equals_validating_the_whole(seeds_graph):
 
 def test_validating_a_store_in_parallel_equals_validating_the_whole(seeds_graph, tmp_path):
     g = planted(seeds_graph)
-    store = DiskStore(tmp_path / "store")
-    load([(ONTOLOGY_GRAPH, ontology_graph())] + paper_graphs(g), store)
+    store = disk_store_of(g, tmp_path / "store")
     store.close()
     del store  # release the write lock: the validating processes open it read-only
     whole = validate(g)

@@ -289,13 +289,13 @@ def report_cmd(kg: tuple[str, ...], store_dir: str | None, endpoint: str | None,
 
     One self-contained HTML page (plots inline, nothing fetched when it is opened), the numbers as JSON, or one
     CSV per table. Every number is a row of a saved query in queries/, so a triple store gives the same."""
-    from .report import build_report, format_for, write_report
+    from .report import build_report, report_format, write_report
     from .store import open_store
 
     try:
         source = endpoint or store_dir or ", ".join(Path(p).name for p in kg)
         report = build_report(open_store(kg, store_dir, endpoint), source)
-        written = write_report(report, Path(out), fmt or format_for(out), max_papers)
+        written = write_report(report, Path(out), fmt or report_format(out), max_papers)
     except DlkgError as exc:
         _fail(exc)
     click.echo(f"wrote {out}" if len(written) == 1 else f"wrote {len(written)} CSV files into {out}")

@@ -73,9 +73,11 @@ class Report:
         levels = self.records("reproducibility-levels")
         order = [r["identifier"] for r in levels]  # most documented first
         shown = order[:max_papers]
-        popularity = self.records("component-popularity")
-        concepts = list(dict.fromkeys(r["concept"] for r in popularity))
-        headline = [c for c in HEADLINE_CONCEPTS if c in concepts]
+        by_concept: dict[str, list[dict]] = {}  # rows come most used first within each concept
+        for row in self.records("component-popularity"):
+            by_concept.setdefault(row["concept"], []).append(row)
+        headline = [c for c in HEADLINE_CONCEPTS if c in by_concept]
+        counts = level_counts(levels)
         svg = lambda fig: Markup(plots.to_svg(fig)) if fig is not None else None
         env = Environment(loader=PackageLoader("dlkg", "templates"), autoescape=select_autoescape(["html"]))
         return env.get_template("report.html").render(
@@ -83,14 +85,12 @@ class Report:
             generator=f"dlkg {version('dlkg')}",
             summary=(self.records("kg-summary") or [{}])[0],
             coverage_plot=svg(plots.coverage(self.records("concept-coverage"))),
-            levels=levels[:max_papers], level_counts=level_counts(levels), variables=VARIABLES,
-            levels_plot=svg(plots.levels(level_counts(levels), variable_rates(levels))),
+            levels=levels[:max_papers], level_counts=counts, variables=VARIABLES,
+            levels_plot=svg(plots.levels(counts, variable_rates(levels))),
             heatmap=svg(plots.completeness(self.records("paper-completeness"), shown)),
             papers_shown=len(shown), papers_total=len(order),
-            top_plots=[(c, svg(plots.top_things(c, [r for r in popularity if r["concept"] == c][:TOP_N])))
-                       for c in headline],
-            other_concepts=[(c, [r for r in popularity if r["concept"] == c][:5]) for c in concepts
-                            if c not in headline],
+            top_plots=[(c, svg(plots.top_things(c, by_concept[c][:TOP_N]))) for c in headline],
+            other_concepts=[(c, rows[:5]) for c, rows in by_concept.items() if c not in headline],
             cooccurrence=svg(plots.cooccurrence(self.records("frameworks-by-model-family"))),
             code_no_data=self.records("code-link-but-no-data-link"),
             queries=[(name, load_query(name).title) for name in self.tables],
@@ -137,10 +137,10 @@ def _number(value: str | None) -> int | float | None:
     return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
 
 
-def format_for(out: str) -> str:
+def report_format(out: str) -> str:
     """The report format an output name implies: .json -> json, .html/.htm -> html, anything else -> csv folder."""
     suffix = Path(out).suffix.lower()
     return {".json": "json", ".html": "html", ".htm": "html"}.get(suffix, "csv")
 
 
-__all__ = ["Report", "build_report", "write_report", "format_for", "REPORT_QUERIES"]
+__all__ = ["Report", "build_report", "write_report", "report_format", "REPORT_QUERIES"]
