@@ -145,9 +145,8 @@ _NEGATED_TERM = re.compile(r"\b(?:not|no|never|without|neither|nor|none|n't)\b",
 
 
 def sentence_role(text: str, after_missing: bool) -> str:
-    """Role of one sentence in an answer; `after_missing` is true once the answer said the information is absent."""
-    if _BIBLIOGRAPHY.search(text):
-        return GENERIC  # a reference-list entry pasted with the context: cited work, not this paper's pipeline
+    """Role of one sentence that is not a reference-list entry (`sentence_roles` tells those apart first);
+    `after_missing` is true once the answer said the information is absent."""
     if _META.match(text) and not _MISSING.search(text):
         return META
     if _MISSING.search(text):
@@ -169,19 +168,21 @@ def sentence_role(text: str, after_missing: bool) -> str:
 @Language.component("dlkg_sentence_roles")
 def sentence_roles(doc: Doc) -> Doc:
     """Label each sentence with its role (fact, missing, generic, speculative, meta): what later stages may read."""
-    after_missing = in_generic_list = after_citation = after_reference = anchored_before = False
+    after_missing = in_generic_list = after_citation = previous_is_reference = anchored_before = False
     roles = []
-    doc_text = _text(doc)
+    doc_text, previous_text = _text(doc), ""
     for sent in doc.sents:
         text = doc_text[sent.start_char:sent.end_char]
-        role = sentence_role(text, after_missing)
+        # a reference-list entry pasted with the context is cited work, not this paper's pipeline
+        is_reference = bool(_BIBLIOGRAPHY.search(text))  # the costliest pattern here: searched once per sentence
+        role = GENERIC if is_reference else sentence_role(text, after_missing)
         cites = bool(_CITATION.search(text)) or (after_citation and re.match(r"\s*\(?\d{4}[a-z]?\)\s*(?:also\s+)?" + _CITED_VERBS, text))
         if cites and role == FACT:
             role = GENERIC  # about cited work ("Srivastava et al. (2014) discuss dropout"), not this paper's pipeline
-        if after_reference and role == FACT and _BARE_LINK.match(text):
+        if role == FACT and _BARE_LINK.match(text) and (previous_is_reference or _REFERENCE_TAIL.search(previous_text)):
             role = GENERIC  # the DOI of the reference-list entry just before
         after_citation = bool(re.search(r"\bet al\.?\s*\(?\s*$", text))
-        after_reference = bool(_BIBLIOGRAPHY.search(text) or _REFERENCE_TAIL.search(text))
+        previous_is_reference, previous_text = is_reference, text
         if in_generic_list and role == FACT and not _PAPER_CUES.search(text):
             role = GENERIC  # an item of a list a generic sentence introduced ("common criteria include: 1. ...")
         if role == GENERIC and anchored_before and _ANAPHOR.match(text) and not _CITATION.search(text):
