@@ -9,6 +9,7 @@ from rdflib.compare import isomorphic
 
 from dlkg.build import SHARED_GRAPH, read_kg
 from dlkg.cli import main
+from dlkg.errors import StoreError
 from dlkg.query import run_query
 from dlkg.store import ONTOLOGY_GRAPH, DiskStore
 from dlkg.vocabulary import ontology_graph
@@ -98,8 +99,13 @@ def test_a_build_killed_mid_store_leaves_whole_papers_and_can_be_repeated(tmp_pa
     corpus.write_text("".join(json.dumps({**record, "id": f"P{i}"}) + "\n" for i in range(600)))
     store_dir = tmp_path / "store"
     proc = subprocess.Popen([shutil.which("dlkg"), "build", str(corpus), "--store", str(store_dir), "-q"])
+    def papers_seen_by_a_reader() -> bool:  # a reader beside the writer
+        try:
+            return bool(DiskStore(store_dir, read_only=True).paper_iris())
+        except StoreError:  # no store yet, or one the writer is still creating
+            return False
     deadline = time.monotonic() + 60
-    while not (store_dir.exists() and DiskStore(store_dir, read_only=True).paper_iris()):  # a reader beside the writer
+    while not papers_seen_by_a_reader():
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.2)
     proc.send_signal(signal.SIGTERM)  # a few papers in, far from the end (600 papers take tens of seconds)

@@ -94,7 +94,7 @@ class DiskStore:
                 self._store = pyoxigraph.Store.read_only(str(self.path))
             else:
                 self._store = pyoxigraph.Store(str(self.path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a store another process is still creating
             raise StoreError(f"{self.path}: cannot open the store ({exc}); is a server or another dlkg using it?") from exc
 
     def replace_graph(self, iri: URIRef, graph: Graph | str, replace: bool = True) -> None:
