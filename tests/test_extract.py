@@ -105,6 +105,14 @@ def test_after_a_not_provided_only_on_topic_evidence_makes_it_reported(extractor
     assert [a.reported for a in r.answers] == [True, False]
 
 
+def test_a_mention_conceded_inside_a_missing_statement_is_not_reported(extractor):
+    conceded = ("CQ19", "While the text mentions libraries such as TensorFlow in general, it does not state which framework was used.")
+    isnt_any = ("CQ7", "Unfortunately, there isn't any information about splitting the data. Typically, data is split 70/20/10.")
+    r = run(extractor, conceded, isnt_any)
+    assert [a.reported for a in r.answers] == [False, False]
+    assert r.facts == [] and r.settings == []
+
+
 def test_textbook_overview_without_the_paper_yields_no_facts(extractor):
     r = run(extractor, ("CQ26", "Data bias can be handled in several ways. Oversampling involves duplicating examples "
                                 "of the minority class, and undersampling typically removes examples of the majority class."))

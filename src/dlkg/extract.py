@@ -78,7 +78,7 @@ _MISSING = re.compile(
     r"[^.;]{0,60}?\b(?:provide|mention|specify|specified|include|state|describe|discuss|give|contain|indicate|detail|report|say|list|"
     r"reveal|explicit|explicitly|clear|available|enough|sufficient|present|address|elaborate|know|determine|find|see|talk|"
     r"delve|offer|go into|touch|cover|share|have access|outline|shed|contain|appear)"
-    r"|\bno (?:specific |explicit |direct |clear |further |detailed |additional |relevant )?(?:information|mention|details?|indication|data|evidence|reference)\b"
+    r"|\b(?:no|(?:is|are)(?:n't| not) any) (?:specific |explicit |direct |clear |further |detailed |additional |relevant )?(?:information|mention|details?|indication|data|evidence|reference)\b"
     r"|\bnot (?:explicitly |specifically |directly |clearly |further |precisely )?(?:mentioned|provided|specified|stated|described|available|given|reported|discussed|included|known|detailed|addressed|defined|outlined|indicated|disclosed)\b"
     r"|\bI (?:do not|don't|cannot|can't) (?:know|find|determine|say|answer|provide)|\bI'm not sure|\bI am not sure|\bI don't have"
     r"|\b(?:unclear|unknown|not possible to (?:determine|say|know|answer)|cannot be (?:determined|inferred|answered))\b"
@@ -554,9 +554,10 @@ class Extractor:
             return False
         if not any(role == MISSING for _, _, role in roles):
             return found_specific or any(not _echo_only(_span_text(s), examples) for s in fact_sents)
-        # after "the context does not say", people still count what the paper does say on the question's topic
+        # after "the context does not say", people still count what the paper does say on the question's topic; a
+        # sentence that says the information is missing ("while it mentions X, it does not specify Y") is not that
         return any(self._on_topic(doc[s:e], terms_by_sent.get(s, []), answer.cq) for s, e, role in roles
-                   if role == FACT or (role != META and _EVIDENCE.search(_span_text(doc[s:e]))))
+                   if role == FACT or (role not in (META, MISSING) and _EVIDENCE.search(_span_text(doc[s:e]))))
 
     def _on_topic(self, sent: Span, spans: list[Span], cq: str) -> bool:
         """Does the sentence (with its vocabulary `spans`) name something of the question's own concept, not negated?"""
