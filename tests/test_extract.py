@@ -1,4 +1,7 @@
 """Extraction on small hand-written answers (not corpus copies): negation, hedging, synonyms, values, open names."""
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -111,6 +114,24 @@ def test_a_mention_conceded_inside_a_missing_statement_is_not_reported(extractor
     r = run(extractor, conceded, isnt_any)
     assert [a.reported for a in r.answers] == [False, False]
     assert r.facts == [] and r.settings == []
+
+
+ECHOES = [("CQ22", "The evaluation includes accuracy and precision."),
+          ("CQ22", "The evaluation includes accuracy, precision and recall.")]
+
+
+def test_naming_every_example_the_question_gave_is_an_echo_and_some_of_them_is_not(extractor):
+    assert [a.reported for a in run(extractor, *ECHOES).answers] == [True, False]
+
+
+def test_the_same_answers_give_the_same_result_in_any_process():
+    """Python salts string hashes per process: no result may depend on the order of a set of strings."""
+    script = ("from dlkg.extract import Extractor; from dlkg.ingest import Answer, Paper; import sys; "
+              f"r = Extractor().extract(Paper('P', 't', [Answer(c, t) for c, t in {ECHOES!r}])); "
+              "print([a.reported for a in r.answers], sorted(f.label for f in r.facts))")
+    outputs = {subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONHASHSEED": seed},
+                              capture_output=True, text=True, check=True).stdout for seed in ("1", "2", "4")}
+    assert len(outputs) == 1 and outputs.pop().startswith("[True, False]")
 
 
 def test_textbook_overview_without_the_paper_yields_no_facts(extractor):

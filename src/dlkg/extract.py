@@ -502,7 +502,7 @@ class Extractor:
         fact_sents = [doc[s:e] for s, e, role in roles if role == FACT]
         if not answer.text.strip():
             return False
-        examples = {e.lower() for e in self.vocabulary.example_terms.get(answer.cq, ())}
+        examples = tuple(e.lower() for e in self.vocabulary.example_terms.get(answer.cq, ()))
         found_specific = False
         terms_by_sent: dict[int, list[Span]] = {}
         for span in doc.spans.get("dlkg_terms", []):
@@ -861,8 +861,9 @@ def _noun_phrase(before: str, head: str, of_phrase: str | None) -> str | None:
     return " ".join(modifiers + [head] + (["of"] + tail if tail else []))
 
 
-def _echo_only(text: str, examples: set[str]) -> bool:
-    return bool(examples) and all(e in text.lower() for e in list(examples)[:2]) and bool(_GENERIC.search(text))
+def _echo_only(text: str, examples: tuple[str, ...]) -> bool:
+    """A generic sentence that names every example the question gave (like `Extractor._full_echo`) echoes it."""
+    return bool(examples) and all(e in text.lower() for e in examples) and bool(_GENERIC.search(text))
 
 
 def _dedupe_settings(settings: list[Setting]) -> list[Setting]:
