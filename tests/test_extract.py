@@ -1,12 +1,13 @@
 """Extraction on small hand-written answers (not corpus copies): negation, hedging, synonyms, values, open names."""
 import os
+import re
 import subprocess
 import sys
 from decimal import Decimal
 
 import pytest
 
-from dlkg.extract import Extractor, parse_value, values_after
+from dlkg.extract import Extractor, _TwinPattern, parse_value, values_after
 from dlkg.ingest import Answer, Paper, repair_text
 
 
@@ -114,6 +115,13 @@ def test_a_mention_conceded_inside_a_missing_statement_is_not_reported(extractor
     r = run(extractor, conceded, isnt_any)
     assert [a.reported for a in r.answers] == [False, False]
     assert r.facts == [] and r.settings == []
+
+
+@pytest.mark.parametrize("text", ["It is NOT given; such as X", "not given, such as X", "not\vgiven such as X",
+                                  "not\x1cgiven such as X", "not\ngiven such as", "naïve not given such as", "not givenness such as"])
+def test_the_re2_twin_of_a_pattern_answers_as_re_does(text):
+    pattern = r"\bnot\s+(?:given|stated)\b[^.;]*\bsuch as\b"
+    assert _TwinPattern(pattern, re.I).search(text) == bool(re.search(pattern, text, re.I))
 
 
 ECHOES = [("CQ22", "The evaluation includes accuracy and precision."),
