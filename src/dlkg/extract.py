@@ -175,6 +175,8 @@ _NEGATED_LIST = re.compile(
     r"\b(?:no|not|n't|never|without|neither|nor|none|cannot|rather than|instead of|as opposed to|other than|unlike)\b"
     r"[^.;]*\b(?:such as|like|e\.g\.|including|or|nor|as)\b[^.;]*$|\bwhether\b[^.;]*$", re.I)
 _NEGATED_TERM = re.compile(r"\b(?:not|no|never|without|neither|nor|none|n't)\b", re.I)
+# the letters any `_NEGATED_TERM` token holds: where a window lacks them, no need to look at its tokens one by one
+_NEGATION_LETTERS = re.compile(r"no|n't|never|without|neither", re.I)
 
 
 def sentence_role(text: str, after_missing: bool) -> str:
@@ -651,8 +653,10 @@ class Extractor:
     def _negated(doc: Doc, span: Span) -> bool:
         """Negated nearby ("no dropout"), or inside a list a negation governs ("no mention of models such as CNN")."""
         sent = _sentence(doc, span)
-        window = doc[max(sent.start, span.start - 3): min(sent.end, span.end + 3)]
-        if any(_NEGATED_TERM.fullmatch(t.text) for t in window) and not re.search(r"\bnot only\b", window.text, re.I):
+        first, last = doc[max(sent.start, span.start - 3)], doc[min(sent.end, span.end + 3) - 1]
+        window_text = _text(doc)[first.idx:last.idx + len(last)]
+        if _NEGATION_LETTERS.search(window_text) and any(_NEGATED_TERM.fullmatch(t.text) for t in doc[first.i:last.i + 1]) \
+                and not re.search(r"\bnot only\b", window_text, re.I):
             return True
         before = _text(doc)[sent.start_char: span.start_char]
         return bool(_NEGATED_LIST.search(before))
