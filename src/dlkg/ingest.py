@@ -41,15 +41,16 @@ class Paper:
 
 # ---------------------------------------------------------------- repair of PDF-extraction artefacts
 _TLD = r"(?:com|org|net|io|edu|gov|de|uk|fr|nl|ch|au|ca|info|html?|php|git|ac|co|eu|int|us)"
-_REPAIRS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b(https?):\s*/\s*/\s*"), r"\1://"),                        # "https: //"
-    (re.compile(r"(?<![\d.])(\d{1,3})\. (\d+)(?!\d|\.\d)"), r"\1.\2"),              # "0. 001" -> "0.001", "3. 50GHz"
-    (re.compile(r"\b([A-Za-z0-9-]+)\. (" + _TLD + r")\b(?=[/\s>)\]\"',;:.]|$)"), r"\1.\2"),  # "github. com"
-    (re.compile(r"\b(zenodo|figshare|dryad|gbif|pangaea)\. (\d)", re.I), r"\1.\2"),  # "zenodo. 3066235"
-    (re.compile(r"\b(www)\. ([a-z])", re.I), r"\1.\2"),
-    (re.compile(r"\$?\b10 ?\^ ?\{ ?([−-]?) ?(\d+) ?\}\$?"), r"10^\1\2"),           # LaTeX "$10^{-4}$" -> "10^-4"
-    (re.compile(r"(\d) ?[×x] ?10 ?\^? ?[−-] ?(\d+)"), r"\1e-\2"),                # "1 × 10−4", "1x10^-4" -> "1e-4"
-    (re.compile(r"\b10 ?\^ ?[−-] ?(\d+)"), r"1e-\1"),                           # "10^-4" -> "1e-4"
+# each repair with a hint: a cheap pattern (led by a literal) that every match contains, so most answers skip the repair
+_REPAIRS: list[tuple[re.Pattern[str], str, re.Pattern[str]]] = [
+    (re.compile(r"\b(https?):\s*/\s*/\s*"), r"\1://", re.compile("http")),                  # "https: //"
+    (re.compile(r"(?<![\d.])(\d{1,3})\. (\d+)(?!\d|\.\d)"), r"\1.\2", re.compile(r"\. \d")),   # "0. 001" -> "0.001", "3. 50GHz"
+    (re.compile(r"\b([A-Za-z0-9-]+)\. (" + _TLD + r")\b(?=[/\s>)\]\"',;:.]|$)"), r"\1.\2", re.compile(r"\. " + _TLD)),  # "github. com"
+    (re.compile(r"\b(zenodo|figshare|dryad|gbif|pangaea)\. (\d)", re.I), r"\1.\2", re.compile(r"\. \d")),  # "zenodo. 3066235"
+    (re.compile(r"\b(www)\. ([a-z])", re.I), r"\1.\2", re.compile(r"w\. [a-z]", re.I)),
+    (re.compile(r"\$?\b10 ?\^ ?\{ ?([−-]?) ?(\d+) ?\}\$?"), r"10^\1\2", re.compile(r"\^")),    # LaTeX "$10^{-4}$" -> "10^-4"
+    (re.compile(r"(\d) ?[×x] ?10 ?\^? ?[−-] ?(\d+)"), r"\1e-\2", re.compile("10")),             # "1 × 10−4", "1x10^-4" -> "1e-4"
+    (re.compile(r"\b10 ?\^ ?[−-] ?(\d+)"), r"1e-\1", re.compile(r"\^")),                         # "10^-4" -> "1e-4"
 ]
 _SUPERSCRIPT_POWER = re.compile(r"10([⁻⁺]?)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)")  # "10⁻⁴" -> "10^-4", before the rules above
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
@@ -71,12 +72,14 @@ def clean_string(text: str) -> str:
 def repair_text(text: str) -> str:
     """Undo the artefacts PDF extraction and prompt pasting leave in answers ("0. 001", "github. com", "%INSTRUCTIONS")."""
     text = clean_string(text.replace("\ufeff", "").replace("\u2019", "'").replace("\u2018", "'"))
-    text = _PROMPT_JUNK.sub("", text)
+    if "%" in text or "Reference" in text:  # what either kind of prompt junk holds
+        text = _PROMPT_JUNK.sub("", text)
     text = _HTML_TAG.sub(" ", _HTML_BLOCK.sub(" ", text))
     text = _LATEX_TEXT.sub(r"\1", _LATEX_CITE.sub("", text))
     text = _SUPERSCRIPT_POWER.sub(lambda m: "10^" + (m.group(1) + m.group(2)).translate(_SUPERSCRIPTS), text)
-    for pattern, repl in _REPAIRS:
-        text = pattern.sub(repl, text)
+    for pattern, repl, hint in _REPAIRS:
+        if hint.search(text):
+            text = pattern.sub(repl, text)
     return text.strip()
 
 
