@@ -541,7 +541,7 @@ class Extractor:
         found_specific = False
         terms_by_sent: dict[int, list[Span]] = {}
         for span in doc.spans.get("dlkg_terms", []):
-            sent_start = _sentence(doc, span).start
+            sent_start = _sentence_bounds(doc, span.start)[0]
             terms_by_sent.setdefault(sent_start, []).append(span)
         for sent in fact_sents:
             spans, sent_text = terms_by_sent.get(sent.start, []), _span_text(sent)
@@ -652,13 +652,13 @@ class Extractor:
     @staticmethod
     def _negated(doc: Doc, span: Span) -> bool:
         """Negated nearby ("no dropout"), or inside a list a negation governs ("no mention of models such as CNN")."""
-        sent = _sentence(doc, span)
-        first, last = doc[max(sent.start, span.start - 3)], doc[min(sent.end, span.end + 3) - 1]
+        sent_start, sent_end = _sentence_bounds(doc, span.start)
+        first, last = doc[max(sent_start, span.start - 3)], doc[min(sent_end, span.end + 3) - 1]
         window_text = _text(doc)[first.idx:last.idx + len(last)]
         if _NEGATION_LETTERS.search(window_text) and any(_NEGATED_TERM.fullmatch(t.text) for t in doc[first.i:last.i + 1]) \
                 and not re.search(r"\bnot only\b", window_text, re.I):
             return True
-        before = _text(doc)[sent.start_char: span.start_char]
+        before = _text(doc)[doc[sent_start].idx: span.start_char]
         return bool(_NEGATED_LIST.search(before))
 
     @staticmethod
@@ -833,10 +833,15 @@ def _span_text(span: Span) -> str:
 
 def _sentence(doc: Doc, span: Span) -> Span:
     """The sentence holding `span`, from the boundaries the roles component stored (Span.sent rescans the doc)."""
+    start, end = _sentence_bounds(doc, span.start)
+    return doc[start:end]
+
+
+def _sentence_bounds(doc: Doc, token: int) -> tuple[int, int]:
+    """First and end token of the sentence holding `token`, without building a Span (hot: once per name)."""
     starts = doc.user_data["dlkg_sentence_starts"]
-    i = bisect_right(starts, span.start) - 1
-    end = starts[i + 1] if i + 1 < len(starts) else len(doc)
-    return doc[starts[i]:end]
+    i = bisect_right(starts, token) - 1
+    return starts[i], starts[i + 1] if i + 1 < len(starts) else len(doc)
 
 
 def _models_only_if_the_model_answer_reports(facts: list[Fact], results: list[AnswerResult]) -> list[Fact]:
