@@ -134,7 +134,7 @@ def test_naming_every_example_the_question_gave_is_an_echo_and_some_of_them_is_n
 
 def test_the_same_answers_give_the_same_result_in_any_process():
     """Python salts string hashes per process: no result may depend on the order of a set of strings."""
-    script = ("from dlkg.extract import Extractor; from dlkg.ingest import Answer, Paper; import sys; "
+    script = ("from dlkg.extract import Extractor; from dlkg.ingest import Answer, Paper; "
               f"r = Extractor().extract(Paper('P', 't', [Answer(c, t) for c, t in {ECHOES!r}])); "
               "print([a.reported for a in r.answers], sorted(f.label for f in r.facts))")
     outputs = {subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONHASHSEED": seed},

@@ -174,9 +174,10 @@ _ANAPHOR = re.compile(r"\s*(?:This|These|It|They|Here|In this step|The (?:latter
 _NEGATED_LIST = re.compile(
     r"\b(?:no|not|n't|never|without|neither|nor|none|cannot|rather than|instead of|as opposed to|other than|unlike)\b"
     r"[^.;]*\b(?:such as|like|e\.g\.|including|or|nor|as)\b[^.;]*$|\bwhether\b[^.;]*$", re.I)
-_NEGATED_TERM = re.compile(r"\b(?:not|no|never|without|neither|nor|none|n't)\b", re.I)
-# the letters any `_NEGATED_TERM` token holds: where a window lacks them, no need to look at its tokens one by one
-_NEGATION_LETTERS = re.compile(r"no|n't|never|without|neither", re.I)
+_NEGATION_WORDS = r"not|no|never|without|neither|nor|none|n't"
+_NEGATED_TERM = re.compile(rf"\b(?:{_NEGATION_WORDS})\b", re.I)
+# the same words anywhere, even inside other words: where a window's text lacks them, none of its tokens is one
+_NEGATION_LETTERS = re.compile(_NEGATION_WORDS, re.I)
 
 
 def sentence_role(text: str, after_missing: bool) -> str:
@@ -654,11 +655,12 @@ class Extractor:
         """Negated nearby ("no dropout"), or inside a list a negation governs ("no mention of models such as CNN")."""
         sent_start, sent_end = _sentence_bounds(doc, span.start)
         first, last = doc[max(sent_start, span.start - 3)], doc[min(sent_end, span.end + 3) - 1]
-        window_text = _text(doc)[first.idx:last.idx + len(last)]
+        doc_text = _text(doc)
+        window_text = doc_text[first.idx:last.idx + len(last)]
         if _NEGATION_LETTERS.search(window_text) and any(_NEGATED_TERM.fullmatch(t.text) for t in doc[first.i:last.i + 1]) \
                 and not re.search(r"\bnot only\b", window_text, re.I):
             return True
-        before = _text(doc)[doc[sent_start].idx: span.start_char]
+        before = doc_text[doc[sent_start].idx: span.start_char]
         return bool(_NEGATED_LIST.search(before))
 
     @staticmethod
