@@ -52,6 +52,14 @@ def test_building_again_replaces_each_paper(built, tmp_path):
     assert int(DiskStore(copy, read_only=True).select(ALL_TRIPLES, {}).rows[0][0]) == before
 
 
+def test_a_finished_build_leaves_no_write_ahead_log_behind(built):
+    """Everything is flushed into the store's tables; logs kept for reuse would take several times its size."""
+    store_dir, _ = built
+    logs = list(store_dir.glob("*.log"))
+    assert logs and all(log.stat().st_size == 0 for log in logs), [(log.name, log.stat().st_size) for log in logs]
+    assert DiskStore(store_dir, read_only=True).paper_iris()
+
+
 def test_queries_stats_and_validation_on_the_store(built):
     store_dir, trig = built
     runner = CliRunner()

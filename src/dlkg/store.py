@@ -127,9 +127,16 @@ class DiskStore:
         return [iri for iri in self.graph_names() if iri not in (ONTOLOGY_GRAPH, SHARED_GRAPH)]
 
     def close(self) -> None:
-        """Flush what was written to disk; the store stays usable."""
-        if not self.read_only and hasattr(self._store, "flush"):
+        """Flush what was written and release the store. A writable store is then opened once more: RocksDB keeps
+        up to ten used write-ahead logs (hundreds of MB each) for reuse and deletes them only when it opens a store
+        whose logs are all flushed (a 2,000-record build took 1.3 GB on disk without this, 0.37 GB with it)."""
+        import pyoxigraph
+
+        if not self.read_only:
             self._store.flush()
+            self._store = None
+            pyoxigraph.Store(str(self.path))
+        self._store = None
 
 
 # ---------------------------------------------------------------- SPARQL 1.1 server
