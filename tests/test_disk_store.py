@@ -60,6 +60,17 @@ def test_a_finished_build_leaves_no_write_ahead_log_behind(built):
     assert DiskStore(store_dir, read_only=True).paper_iris()
 
 
+def test_flushing_after_every_write_stores_the_same_graphs(built, tmp_path, monkeypatch):
+    """A build flushes RocksDB's memory tables as it goes (so its memory stays flat); that changes no data."""
+    monkeypatch.setattr(DiskStore, "FLUSH_EVERY_CHARS", 0)
+    r = CliRunner().invoke(main, ["build", "--store", str(tmp_path / "store"), "-q"])
+    assert r.exit_code == 0, r.output
+    flushed, unflushed = DiskStore(tmp_path / "store", read_only=True), DiskStore(built[0], read_only=True)
+    assert flushed.graph_names() == unflushed.graph_names()
+    for iri in unflushed.graph_names():
+        assert isomorphic(flushed.named_graph(iri), unflushed.named_graph(iri)), iri
+
+
 def test_queries_stats_and_validation_on_the_store(built):
     store_dir, trig = built
     runner = CliRunner()

@@ -83,6 +83,12 @@ class DiskStore:
     """A KG persisted in a directory by Oxigraph (pyoxigraph): one named graph per paper plus one for the ontology
     and vocabulary; queries see their union. Opening needs no parsing, so 100k papers open instantly."""
 
+    # RocksDB holds what is written in memory tables, about 10 bytes per byte of N-Triples, until they fill up: a
+    # 100,000-record build grew to 2.9 GB. Flushing them every 16 MB of updates: a 300-record build peaks at 326 MB
+    # instead of 439 MB, in the same time.
+    FLUSH_EVERY_CHARS = 16_000_000
+    _unflushed = 0
+
     def __init__(self, path: str | Path, read_only: bool = False) -> None:
         import pyoxigraph
 
@@ -98,10 +104,15 @@ class DiskStore:
             raise StoreError(f"{self.path}: cannot open the store ({exc}); is a server or another dlkg using it?") from exc
 
     def replace_graph(self, iri: URIRef, graph: Graph | str, replace: bool = True) -> None:
+        update = _replace_update(iri, graph, replace)
         try:
-            self._store.update(_replace_update(iri, graph, replace))
+            self._store.update(update)
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"{self.path}: cannot write graph <{iri}>: {exc}") from exc
+        self._unflushed += len(update)
+        if self._unflushed > self.FLUSH_EVERY_CHARS:
+            self._store.flush()
+            self._unflushed = 0
 
     def select(self, query: str, params: dict[str, str]) -> QueryResult:
         try:
