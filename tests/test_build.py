@@ -26,6 +26,24 @@ def test_parallel_extraction_gives_the_same_triples(tmp_path):
     assert len({g.identifier for g in ds.graphs() if len(g)}) > 5
 
 
+def test_extraction_workers_die_on_sigterm_whatever_handler_the_parent_installed():
+    """`dlkg build` turns SIGTERM into SystemExit (to clean up); its forked workers must not inherit that, or
+    Pool.terminate() can wait forever for a worker that swallowed it."""
+    import multiprocessing
+    import signal
+    import sys
+
+    from dlkg.build import _start_pool_worker
+    from dlkg.namespaces import DEFAULT_RESOURCE_BASE
+
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        with multiprocessing.get_context("fork").Pool(1, _start_pool_worker, (DEFAULT_RESOURCE_BASE,)) as pool:
+            assert pool.apply(signal.getsignal, (signal.SIGTERM,)) == signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def test_a_build_that_fails_leaves_the_previous_output_and_no_debris(tmp_path):
     out = tmp_path / "kg.ttl"
     out.write_text("previous")

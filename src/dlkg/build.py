@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,14 @@ def _start_worker(base: str) -> None:
     _worker = (Extractor(), GraphBuilder(load_vocabulary(), base))
 
 
+def _start_pool_worker(base: str) -> None:
+    """A pool worker dies on SIGTERM, as Pool.terminate() expects. Forked, it would inherit the handler the CLI
+    installs (SIGTERM -> SystemExit, so that the parent cleans up), and a worker could swallow that exit while
+    waiting for a task: the pool then waited for it forever (seen once in a CI run)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _start_worker(base)
+
+
 def _paper_graph(paper: Paper) -> PaperGraph:
     extractor, mapper = _worker
     facts = extractor.extract(paper)
@@ -141,7 +150,7 @@ def paper_graphs(inputs: Iterable[str | Path] | None, base: str, skip: Callable[
         _start_worker(base)
         yield from map(_paper_graph, papers)
         return
-    with multiprocessing.get_context("fork").Pool(jobs, _start_worker, (base,)) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, _start_pool_worker, (base,)) as pool:
         yield from pool.imap(_paper_graph, papers, chunksize=4)
 
 
