@@ -82,7 +82,9 @@ def test_an_interrupted_build_leaves_the_previous_output(tmp_path, sig):
             fh.write(json.dumps({**record, "id": f"P{i}"}) + "\n")
     out = tmp_path / "kg.ttl"
     out.write_text("previous")
-    proc = subprocess.Popen([shutil.which("dlkg"), "build", str(tmp_path / "many.jsonl"), "-o", str(out), "-q"])
+    # Ctrl-C as at a terminal: a test run started in the background (`cmd &`) would hand the build SIGINT ignored
+    proc = subprocess.Popen([shutil.which("dlkg"), "build", str(tmp_path / "many.jsonl"), "-o", str(out), "-q"],
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not any(p.name.startswith(".kg.ttl.") for p in tmp_path.iterdir()):  # writing has begun
         assert proc.poll() is None and time.monotonic() < deadline
