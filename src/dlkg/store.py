@@ -84,7 +84,7 @@ class DiskStore:
     and vocabulary; queries see their union. Opening needs no parsing, so 100k papers open instantly."""
 
     # RocksDB holds what is written in memory tables, about 10 bytes per byte of N-Triples, until they fill up: a
-    # 100,000-record build grew to 2.9 GB. Flushing them every 16 MB of updates: a 300-record build peaks at 326 MB
+    # 100,000-record build grew to 3.5 GB. Flushing them every 16 MB of updates: a 300-record build peaks at 326 MB
     # instead of 439 MB, in the same time.
     FLUSH_EVERY_CHARS = 16_000_000
     _unflushed = 0
