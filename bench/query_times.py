@@ -14,16 +14,13 @@ import sys
 from pathlib import Path
 
 from dlkg.query import list_queries
+from run import example_params  # bench/run.py, beside this script
 
 ONE_QUERY = r'''
-import re, sys, time
+import json, sys, time
 from dlkg.query import load_query, run_query
 from dlkg.store import DiskStore
-query = load_query(sys.argv[2])
-params = {}
-for p in query.params:  # the example every parameter description gives: e.g. "Mask R-CNN"
-    m = re.search(r'e\.g\.\s*"([^"]+)"', p.description)
-    params[p.name] = m.group(1) if m else "x"
+query, params = load_query(sys.argv[2]), json.loads(sys.argv[3])
 store = DiskStore(sys.argv[1], read_only=True)
 start = time.perf_counter()
 rows = run_query(query, store, params).rows
@@ -42,8 +39,9 @@ def main() -> None:
         runs = [("before", args.before / query.path.name)] if args.before and (args.before / query.path.name).exists() else []
         for label, path in runs + [("now", query.path)]:
             try:
-                done = subprocess.run([sys.executable, "-c", ONE_QUERY, args.store, str(path)], capture_output=True,
-                                      text=True, timeout=args.timeout, check=True)
+                done = subprocess.run([sys.executable, "-c", ONE_QUERY, args.store, str(path),
+                                       json.dumps(example_params(query))],
+                                      capture_output=True, text=True, timeout=args.timeout, check=True)
                 seconds, rows = done.stdout.split()
                 results.setdefault(query.name, {})[label] = {"seconds": float(seconds), "rows": int(rows)}
             except subprocess.TimeoutExpired:

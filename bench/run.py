@@ -71,6 +71,15 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     return wall, max(peak, before) / 1024  # ru_maxrss is in KB on Linux; a running maximum over children
 
 
+def example_params(query) -> dict[str, str]:
+    """Each parameter of a saved query bound to the example its description gives: e.g. "Mask R-CNN"."""
+    params = {}
+    for p in query.params:
+        m = re.search(r'e\.g\.\s*"([^"]+)"', p.description)
+        params[p.name] = m.group(1) if m else "x"
+    return params
+
+
 def query_latencies(store_dir: Path) -> dict[str, float]:
     from dlkg.query import list_queries, run_query
     from dlkg.store import DiskStore
@@ -78,10 +87,7 @@ def query_latencies(store_dir: Path) -> dict[str, float]:
     store = DiskStore(store_dir, read_only=True)
     out = {}
     for q in list_queries():
-        params = {}
-        for p in q.params:  # the example every parameter description gives: e.g. "Mask R-CNN"
-            m = re.search(r'e\.g\.\s*"([^"]+)"', p.description)
-            params[p.name] = m.group(1) if m else "x"
+        params = example_params(q)
         start = time.perf_counter()
         run_query(q, store, params)
         out[q.name] = time.perf_counter() - start

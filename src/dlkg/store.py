@@ -87,12 +87,12 @@ class DiskStore:
     # 100,000-record build grew to 3.5 GB. Flushing them every 16 MB of updates: a 300-record build peaks at 326 MB
     # instead of 439 MB, in the same time.
     FLUSH_EVERY_CHARS = 16_000_000
-    _unflushed = 0
 
     def __init__(self, path: str | Path, read_only: bool = False) -> None:
         import pyoxigraph
 
         self.path, self.read_only = Path(path), read_only
+        self._unflushed = 0  # characters of updates written since the last flush
         try:
             if read_only:
                 if not self.path.is_dir():
@@ -145,9 +145,9 @@ class DiskStore:
 
         if not self.read_only:
             self._store.flush()
-            self._store = None
+        self._store = None  # released first: only one process at a time may open a store for writing
+        if not self.read_only:
             pyoxigraph.Store(str(self.path))
-        self._store = None
 
 
 # ---------------------------------------------------------------- SPARQL 1.1 server
