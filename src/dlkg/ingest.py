@@ -104,9 +104,9 @@ def _paper_from_record(rec: object, path: str, line: int, on_error: ErrorHandler
         if key not in rec:
             raise InputError(path, line, f"missing required field {key!r}")
     pid, source, answers = rec["id"], rec["source"], rec["answers"]
-    if not isinstance(pid, (str, int)) or isinstance(pid, bool) or not str(pid).strip():
+    if not isinstance(pid, (str, int)) or isinstance(pid, bool) or not clean_string(str(pid)).strip():
         raise InputError(path, line, "field 'id' must be a non-empty string")
-    if not isinstance(source, str) or not source.strip():
+    if not isinstance(source, str) or not clean_string(source).strip():
         raise InputError(path, line, "field 'source' must be a non-empty string")
     if not isinstance(answers, list):
         raise InputError(path, line, "field 'answers' must be a list")
