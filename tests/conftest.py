@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from dlkg.build import build
-from dlkg.store import ONTOLOGY_GRAPH, DiskStore, load, paper_graphs
+from dlkg.layout import ONTOLOGY_GRAPH, split_by_paper
+from dlkg.store import DiskStore, load
 from dlkg.vocabulary import ontology_graph
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,5 +35,5 @@ def seeds_graph(seeds_result):
 def disk_store_of(graph, path: Path) -> DiskStore:
     """An on-disk store holding `graph` the way `dlkg load --store` writes it: a graph per paper plus the ontology."""
     store = DiskStore(path)
-    load(paper_graphs(graph) + [(ONTOLOGY_GRAPH, ontology_graph())], store)
+    load(split_by_paper(graph) + [(ONTOLOGY_GRAPH, ontology_graph())], store)
     return store

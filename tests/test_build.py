@@ -33,7 +33,7 @@ def test_extraction_workers_die_on_sigterm_whatever_handler_the_parent_installed
     import signal
     import sys
 
-    from dlkg.build import _start_pool_worker
+    from dlkg.execute import _start_pool_worker
     from dlkg.namespaces import DEFAULT_RESOURCE_BASE
 
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

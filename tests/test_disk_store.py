@@ -7,11 +7,12 @@ from rdflib import Dataset
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.compare import isomorphic
 
-from dlkg.build import SHARED_GRAPH, read_kg
+from dlkg.layout import ONTOLOGY_GRAPH, SHARED_GRAPH
+from dlkg.rdfio import read_kg
 from dlkg.cli import main
 from dlkg.errors import StoreError
 from dlkg.query import run_query
-from dlkg.store import ONTOLOGY_GRAPH, DiskStore
+from dlkg.store import DiskStore
 from dlkg.vocabulary import ontology_graph
 
 ALL_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"

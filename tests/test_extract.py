@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from dlkg.extract import Extractor, _TwinPattern, parse_value, values_after
+from dlkg.extract import Extractor, parse_value, values_after
+from dlkg.extract.cues import TwinPattern
 from dlkg.ingest import Answer, Paper, repair_text
 
 
@@ -121,7 +122,7 @@ def test_a_mention_conceded_inside_a_missing_statement_is_not_reported(extractor
                                   "not\x1cgiven such as X", "not\ngiven such as", "naïve not given such as", "not givenness such as"])
 def test_the_re2_twin_of_a_pattern_answers_as_re_does(text):
     pattern = r"\bnot\s+(?:given|stated)\b[^.;]*\bsuch as\b"
-    assert _TwinPattern(pattern, re.I).search(text) == bool(re.search(pattern, text, re.I))
+    assert TwinPattern(pattern, re.I).search(text) == bool(re.search(pattern, text, re.I))
 
 
 ECHOES = [("CQ22", "The evaluation includes accuracy and precision."),

@@ -3,7 +3,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from dlkg.namespaces import CONCEPTS, DLKG
+from dlkg.namespaces import DLKG
 from dlkg.validate import validate
 from dlkg.vocabulary import load_vocabulary, ontology_graph, single_ontology
 
@@ -23,7 +23,7 @@ def test_header_has_version_licence_and_creators(onto):
 
 
 def test_every_concept_and_core_class_is_defined(onto):
-    for name in list(CONCEPTS) + CORE:
+    for name in list(load_vocabulary().concepts) + CORE:
         cls = DLKG[name]
         assert (cls, RDF.type, OWL.Class) in onto, name
         assert onto.value(cls, RDFS.label) and onto.value(cls, SKOS.definition), name
@@ -31,7 +31,7 @@ def test_every_concept_and_core_class_is_defined(onto):
 
 def test_component_properties_have_domain_range_and_parent(onto):
     vocab = load_vocabulary()
-    assert set(vocab.component_property) == set(CONCEPTS)
+    assert set(vocab.component_property) == set(vocab.concepts)
     for concept, prop in vocab.component_property.items():
         assert (prop, RDFS.subPropertyOf, DLKG.hasComponent) in onto
         assert onto.value(prop, RDFS.domain) == DLKG.DeepLearningPipeline

@@ -11,7 +11,7 @@ from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
 from dlkg.cli import main
-from dlkg.namespaces import ontology_dir
+from dlkg.resources import ontology_dir
 
 OWLAPI = Path("/usr/share/java/owlapi-distribution.jar")
 CATALOG = ontology_dir() / "catalog-v001.xml"

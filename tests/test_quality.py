@@ -6,9 +6,9 @@ import sys
 import pytest
 
 from dlkg.build import build, write
-from dlkg.build import read_kg
+from dlkg.rdfio import read_kg
 from dlkg.evaluate import load_gold, micro, predictions, score
-from dlkg.namespaces import ontology_dir
+from dlkg.resources import ontology_dir
 from dlkg.vocabulary import ontology_graph
 
 from conftest import shared

@@ -2,8 +2,7 @@ from rdflib import Literal
 from rdflib.namespace import DCTERMS, RDF
 
 from dlkg.namespaces import DLKG
-from dlkg.build import SHARED_GRAPH
-from dlkg.store import paper_graphs
+from dlkg.layout import SHARED_GRAPH, split_by_paper
 from dlkg.validate import validate, validate_in_batches, validate_store
 
 from conftest import disk_store_of
@@ -41,7 +40,7 @@ def test_planted_violations_are_reported_with_paper_and_cq(seeds_graph):
 def test_validating_paper_by_paper_equals_validating_the_whole(seeds_graph):
     g = planted(seeds_graph)
     whole = validate(g)
-    parts = dict(paper_graphs(g))
+    parts = dict(split_by_paper(g))
     shared = parts.pop(SHARED_GRAPH)
     batched = validate_in_batches((part + shared for part in parts.values()), batch_size=3)
     assert not batched.conforms and len(whole.violations) == 3

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .build import format_for, read_kg
+from .rdfio import format_for, read_kg
 from .errors import DlkgError
 from .namespaces import DEFAULT_RESOURCE_BASE
 from .vocabulary import ontology_graph
@@ -123,7 +123,7 @@ def build_cmd(inputs: tuple[str, ...], out: str | None, store_dir: str | None, w
 def _check_inputs(inputs: tuple[str, ...]) -> None:
     """--strict with a store: read every record first, since papers are written to the store as they are built."""
     from .ingest import read_papers
-    from .namespaces import seeds_dir
+    from .resources import seeds_dir
     from .vocabulary import load_vocabulary
 
     problems: list = []
@@ -242,14 +242,15 @@ def load_cmd(kg: tuple[str, ...], endpoint: str | None, update_endpoint: str | N
     """Load KG files into a SPARQL 1.1 store (or a store directory), one named graph per paper; loading a paper
     again replaces it. Failed requests are retried with backoff; basic auth is read from DLKG_SPARQL_USER and
     DLKG_SPARQL_PASSWORD."""
-    from .store import ONTOLOGY_GRAPH, EndpointStore, load, paper_graphs
+    from .layout import ONTOLOGY_GRAPH, split_by_paper
+    from .store import EndpointStore, load
 
     try:
         if bool(endpoint or gsp or update_endpoint) == bool(store_dir):
             raise DlkgError("give either --endpoint URL (or --gsp URL) or --store DIR")
         target = (_open_store(store_dir) if store_dir
                   else EndpointStore(endpoint or gsp, update_endpoint, gsp=gsp, timeout=timeout))
-        graphs = paper_graphs(read_kg(kg), ontology_present=with_ontology)
+        graphs = split_by_paper(read_kg(kg), ontology_present=with_ontology)
         if with_ontology:
             graphs.append((ONTOLOGY_GRAPH, ontology_graph()))
         n = load(graphs, target)

@@ -17,26 +17,25 @@ from typing import Callable, Iterable, Iterator
 
 from rdflib import Dataset
 
-from .build import (ONTOLOGY_GRAPH_IN_FILES, SHARED_GRAPH, BuildResult, PaperGraph, SharedSplitter, _count, _header,
-                    _paper_graph, _sorted_ntriples, _start_worker, _unique, as_nquads)
 from .errors import DlkgError
-from .ingest import Paper, read_papers
-from .namespaces import DEFAULT_RESOURCE_BASE, seeds_dir
-from .vocabulary import load_vocabulary
+from .execute import BuildResult, PaperStep, input_papers
+from .ingest import Paper
+from .layout import ONTOLOGY_GRAPH_IN_FILES, SHARED_GRAPH, PaperGraph, SharedSplitter, as_nquads, header, sorted_ntriples
+from .namespaces import DEFAULT_RESOURCE_BASE
 
-_worker_base: str | None = None
+_worker_step: PaperStep | None = None
 
 
 def _extract_partition(papers: list[Paper], base: str) -> tuple[str, list[PaperGraph]]:
     """On a worker: the partition's N-Quads, and each paper's counts (its triples emptied to spare the network)."""
-    global _worker_base
-    if _worker_base != base:  # the extractor loads once per worker process
-        _start_worker(base)
-        _worker_base = base
+    global _worker_step
+    if _worker_step is None or _worker_step.base != base:  # the extractor loads once per worker process
+        _worker_step = PaperStep(base)
+    step = _worker_step
     splitter = SharedSplitter(ontology_present=False)
     quads, counts = [], []
     for paper in papers:
-        pg = _paper_graph(paper)
+        pg = step(paper)
         own, shared = splitter.split(pg)
         quads += [as_nquads(SHARED_GRAPH, shared), as_nquads(pg.iri, own)]
         pg.ntriples = ""
@@ -60,14 +59,13 @@ def build_on_dask(scheduler: str, out_dir: str | Path, inputs: Iterable[str | Pa
     if out_dir.exists() and not out_dir.is_dir():
         raise DlkgError(f"{out_dir}: the dask executor writes a directory of partitions; this is a file")
     result = BuildResult(Dataset(), base)
-    papers = _unique(read_papers(list(inputs) if inputs else [seeds_dir()], load_vocabulary().questions,
-                                 result.problems.append), result.problems.append)
+    papers = input_papers(inputs, result.problems.append)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     try:
-        header = _sorted_ntriples(_header(base, with_ontology))
+        kg_header = sorted_ntriples(header(base, with_ontology))
         (work / "header.nq").write_text(
-            as_nquads(ONTOLOGY_GRAPH_IN_FILES, header) if with_ontology else header, encoding="utf-8")
+            as_nquads(ONTOLOGY_GRAPH_IN_FILES, kg_header) if with_ontology else kg_header, encoding="utf-8")
         client = scheduler if isinstance(scheduler, Client) else _connect(Client, scheduler)
         try:
             numbered = enumerate(_partitions(papers, partition_size))
@@ -79,7 +77,7 @@ def build_on_dask(scheduler: str, out_dir: str | Path, inputs: Iterable[str | Pa
                 index, (quads, counts) = future.result()
                 (work / f"part-{index:05d}.nq").write_text(quads, encoding="utf-8")
                 for pg in counts:
-                    _count(result, pg, on_paper)
+                    result.count(pg, on_paper)
                 for index, part in islice(numbered, 1):
                     pending.add(_submit(client, index, part, base))
         finally:

@@ -17,7 +17,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from .errors import InputError
-from .namespaces import CONCEPTS, DLKG
+from .namespaces import DLKG
+from .vocabulary import load_vocabulary
 
 LINKS = {"CodeRepositoryLink", "DataRepositoryLink"}
 Prediction = tuple[list[str], "str | None"]
@@ -104,7 +105,7 @@ def load_gold(path: str | Path) -> dict[str, dict]:
 def predictions(g: Graph) -> dict[str, dict[str, list[Prediction]]]:
     """Per paper and concept, the names (and values) the KG holds. `g` must include the ontology."""
     concept_of = defaultdict(set)
-    for c in CONCEPTS:
+    for c in load_vocabulary().concepts:
         for sub in g.transitive_subjects(RDFS.subClassOf, DLKG[c]):
             concept_of[sub].add(c)
     props = set(g.transitive_subjects(RDFS.subPropertyOf, DLKG.hasComponent))
@@ -132,10 +133,11 @@ def predictions(g: Graph) -> dict[str, dict[str, list[Prediction]]]:
 
 
 def score(gold: dict[str, dict], preds: dict[str, dict[str, list[Prediction]]]) -> dict[str, ConceptScore]:
-    rows = {c: ConceptScore() for c in CONCEPTS}
+    concepts = load_vocabulary().concepts
+    rows = {c: ConceptScore() for c in concepts}
     for paper, facts in gold.items():
         pred = preds.get(paper, {})
-        for c in CONCEPTS:
+        for c in concepts:
             g_items, p_items = list(facts.get(c, [])), list(pred.get(c, []))
             used: set[int] = set()
             for gi in g_items:

@@ -5,21 +5,16 @@ or a VALUES block of escaped literals for an endpoint), so a value cannot change
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from rdflib import Graph
 
 from .errors import QueryError
-from .namespaces import queries_dir
-
-if TYPE_CHECKING:
-    from .store import KGStore
+from .resources import queries_dir
+from .store import GraphStore, KGStore, QueryResult
 
 
 @dataclass(frozen=True)
@@ -39,31 +34,6 @@ class SavedQuery:
     @property
     def text(self) -> str:
         return self.path.read_text(encoding="utf-8")
-
-
-@dataclass
-class QueryResult:
-    variables: list[str]
-    rows: list[list[str | None]]
-
-    def as_dicts(self) -> list[dict[str, str | None]]:
-        return [dict(zip(self.variables, row)) for row in self.rows]
-
-    def render(self, fmt: str = "table") -> str:
-        if fmt == "json":
-            return json.dumps(self.as_dicts(), indent=1, ensure_ascii=False)
-        if fmt == "csv":
-            buf = io.StringIO()
-            w = csv.writer(buf, lineterminator="\n")
-            w.writerow(self.variables)
-            w.writerows([["" if v is None else v for v in row] for row in self.rows])
-            return buf.getvalue()
-        cells = [self.variables] + [["" if v is None else v for v in row] for row in self.rows]
-        widths = [min(60, max(len(str(r[i])) for r in cells)) for i in range(len(self.variables))]
-        line = lambda r: "  ".join(str(v)[:60].ljust(w) for v, w in zip(r, widths)).rstrip()
-        out = [line(self.variables), "  ".join("-" * w for w in widths)] + [line(r) for r in cells[1:]]
-        out.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
-        return "\n".join(out)
 
 
 def _parse_header(path: Path) -> SavedQuery:
@@ -114,14 +84,13 @@ def _check_params(query: SavedQuery, params: dict[str, str]) -> None:
         raise QueryError(f"query {query.name!r} needs --param {', '.join(f'{m}=VALUE' for m in sorted(missing))}")
 
 
-def run_query(query: SavedQuery | str | Path, kg: "KGStore | Graph | Sequence[Graph]",
+def run_query(query: SavedQuery | str | Path, kg: KGStore | Graph | Sequence[Graph],
               params: dict[str, str] | None = None) -> QueryResult:
     """Run a saved query (name, .rq path or SavedQuery) on a store (see `dlkg.store`) or on rdflib graphs."""
     q = query if isinstance(query, SavedQuery) else load_query(query)
     params = dict(params or {})
     _check_params(q, params)
     if isinstance(kg, Graph) or isinstance(kg, (list, tuple)):
-        from .store import GraphStore
         kg = GraphStore(kg if isinstance(kg, Graph) else _union(kg))
     try:
         return kg.select(q.text, params)

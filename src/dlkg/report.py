@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from .errors import DlkgError
-from .query import QueryResult, load_query, run_query
+from .query import load_query, run_query
+from .rdfio import atomic_file
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from .store import KGStore
+    from .store import KGStore, QueryResult
 
 #: The saved queries behind the report and which of their columns hold numbers.
 REPORT_QUERIES: dict[str, tuple[str, ...]] = {
@@ -105,7 +106,6 @@ def build_report(kg: "KGStore | Graph", source: str = "") -> Report:
 def write_report(report: Report, out: Path, fmt: str, max_papers: int = 100) -> list[Path]:
     """Write the report as `html` or `json` to the file `out`, or as `csv` files into the directory `out`.
     Each file is written whole or not at all; the files written are returned."""
-    from .build import atomic_file
 
     if fmt == "csv":
         files = {Path(out) / name: text for name, text in report.csv_files().items()}

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+import csv
+import io
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol, Sequence
 from urllib.error import HTTPError, URLError
@@ -18,9 +22,32 @@ from rdflib.plugins.sparql import prepareQuery
 from .errors import QueryError, StoreError
 from .graph import rdflib_graph
 from .namespaces import DLKG
-from .query import QueryResult
+from .layout import ONTOLOGY_GRAPH, SHARED_GRAPH
 
-ONTOLOGY_GRAPH = URIRef("https://w3id.org/dlkg/graph/ontology")
+
+@dataclass
+class QueryResult:
+    variables: list[str]
+    rows: list[list[str | None]]
+
+    def as_dicts(self) -> list[dict[str, str | None]]:
+        return [dict(zip(self.variables, row)) for row in self.rows]
+
+    def render(self, fmt: str = "table") -> str:
+        if fmt == "json":
+            return json.dumps(self.as_dicts(), indent=1, ensure_ascii=False)
+        if fmt == "csv":
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\n")
+            w.writerow(self.variables)
+            w.writerows([["" if v is None else v for v in row] for row in self.rows])
+            return buf.getvalue()
+        cells = [self.variables] + [["" if v is None else v for v in row] for row in self.rows]
+        widths = [min(60, max(len(str(r[i])) for r in cells)) for i in range(len(self.variables))]
+        line = lambda r: "  ".join(str(v)[:60].ljust(w) for v, w in zip(r, widths)).rstrip()
+        out = [line(self.variables), "  ".join("-" * w for w in widths)] + [line(r) for r in cells[1:]]
+        out.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
+        return "\n".join(out)
 
 
 class KGStore(Protocol):
@@ -133,7 +160,6 @@ class DiskStore:
 
     def paper_iris(self) -> list[URIRef]:
         """The named graphs that hold one paper each (not the ontology's, not the shared one)."""
-        from .build import SHARED_GRAPH
 
         return [iri for iri in self.graph_names() if iri not in (ONTOLOGY_GRAPH, SHARED_GRAPH)]
 
@@ -267,7 +293,7 @@ def open_store(kg: Sequence[str | Path] = (), store: str | Path | None = None, e
                timeout: float = 60.0) -> KGStore:
     """The store a command works on: KG files (parsed, with the ontology and vocabulary), a store directory,
     or an endpoint URL. Exactly one must be given."""
-    from .build import read_kg
+    from .rdfio import read_kg
 
     given = [x for x in (bool(kg), store is not None, endpoint is not None) if x]
     if len(given) != 1:
@@ -286,34 +312,3 @@ def load(graphs: Iterable[tuple[URIRef, Graph]], target: WritableStore) -> int:
         target.replace_graph(iri, g)
         n += 1
     return n
-
-
-def paper_graphs(g: Graph, ontology_present: bool = True) -> list[tuple[URIRef, Graph]]:
-    """Split a KG into one graph per publication (everything minted under its IRI) plus one graph of what papers
-    share (the CQs, the answering models), minus what the ontology graph (if loaded too) says: each triple lives in one
-    graph only, so a store's union default graph counts it once. One pass over the triples: a resource belongs to
-    the longest publication IRI that is its own IRI or a "/"-prefix of it."""
-    from .build import SHARED_GRAPH
-    from .vocabulary import ontology_graph
-
-    pubs = sorted(str(p) for p in g.subjects(predicate=None, object=DLKG.Publication))
-    parts = {pub: Graph() for pub in pubs}
-    shared, ontology = Graph(), ontology_graph() if ontology_present else Graph()
-    for triple in g:
-        pub = _owning_publication(str(triple[0]), parts)
-        if pub is not None:
-            parts[pub].add(triple)
-        elif triple not in ontology:
-            shared.add(triple)
-    return [(URIRef(pub), parts[pub]) for pub in pubs] + ([(SHARED_GRAPH, shared)] if len(shared) else [])
-
-
-def _owning_publication(iri: str, publications: dict[str, Graph]) -> str | None:
-    if iri in publications:
-        return iri
-    cut = iri.rfind("/")
-    while cut > 0:
-        if iri[:cut] in publications:
-            return iri[:cut]
-        cut = iri.rfind("/", 0, cut)
-    return None

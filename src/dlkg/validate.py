@@ -12,7 +12,9 @@ from rdflib import Graph, Node, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 
 from .graph import parse_ntriples
-from .namespaces import DLKG, PREFIXES, shapes_dir
+from .layout import SHARED_GRAPH
+from .namespaces import DLKG, PREFIXES
+from .resources import shapes_dir
 from .vocabulary import ontology_graph
 
 
@@ -161,7 +163,6 @@ def _validate_ntriples(ntriples: str) -> ValidationReport:
 def _validate_stored(batch: tuple[str, list[URIRef]]) -> ValidationReport:
     """Each process reads its papers from the store itself: reading them in one process was a third of the time."""
     global _worker_store
-    from .build import SHARED_GRAPH
     from .store import DiskStore
 
     path, iris = batch

@@ -4,6 +4,7 @@ The extractor's matcher is built from this data, so a new architecture is one Tu
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -12,14 +13,15 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from .errors import DlkgError
-from .namespaces import CONCEPTS, DLKG, ontology_dir
+from .namespaces import DLKG
+from .resources import ontology_dir
 
 
 @dataclass(frozen=True)
 class Term:
     """One vocabulary entry: a shared entity with its names and where its generic names are meaningful."""
     iri: URIRef
-    concept: str                 # one of CONCEPTS
+    concept: str                 # one of the CQs' concepts (Vocabulary.concepts)
     pref_label: str
     labels: tuple[str, ...]      # prefLabel first, then altLabels
     cqs: frozenset[str] = frozenset()  # empty: meaningful in every answer
@@ -35,6 +37,12 @@ class Vocabulary:
     setting_values: dict[URIRef, list[tuple[str, URIRef]]]  # hyperparameter -> (label, value entry) of its known values
     broader: dict[URIRef, tuple[URIRef, ...]] = field(default_factory=dict)
     prefer_specific: frozenset[str] = frozenset()  # concepts whose broader entries give way to narrower ones
+    cq_concepts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # CQ id -> its concepts (dlkg:concept)
+
+    @property
+    def concepts(self) -> tuple[str, ...]:
+        """Every concept a CQ asks about, in CQ order."""
+        return tuple(c for cs in self.cq_concepts.values() for c in cs)
 
     def ancestors(self, iri: URIRef) -> set[URIRef]:
         """Every entry above `iri` in the skos:broader taxonomy."""
@@ -85,9 +93,20 @@ def single_ontology() -> Graph:
     return g
 
 
-def _concept_of_class(g: Graph) -> dict[URIRef, str]:
+def cq_concepts(g: Graph) -> dict[str, tuple[str, ...]]:
+    """CQ id -> the concepts it asks about (its dlkg:concept values), in CQ number order: the ontology says it once."""
+    out = {}
+    for q in g.subjects(RDF.type, DLKG.CompetencyQuestion):
+        concepts = sorted(str(c)[len(str(DLKG)):] for c in g.objects(q, DLKG.concept) if str(c).startswith(str(DLKG)))
+        out[str(g.value(q, DCTERMS.identifier))] = tuple(concepts)
+    if not out or not all(out.values()):
+        raise DlkgError("the ontology names no competency questions, or a question without dlkg:concept")
+    return dict(sorted(out.items(), key=lambda kv: int(re.sub(r"\D", "", kv[0]) or 0)))
+
+
+def _concept_of_class(g: Graph, concepts: tuple[str, ...]) -> dict[URIRef, str]:
     out: dict[URIRef, str] = {}
-    for concept in CONCEPTS:
+    for concept in concepts:
         for cls in g.transitive_subjects(RDFS.subClassOf, DLKG[concept]):
             out.setdefault(cls, concept)
     return out
@@ -96,19 +115,21 @@ def _concept_of_class(g: Graph) -> dict[URIRef, str]:
 @lru_cache(maxsize=4)
 def load_vocabulary(folder: Path | None = None) -> Vocabulary:
     g = ontology_graph(folder)
-    concept_of = _concept_of_class(g)
+    by_cq = cq_concepts(g)
+    concepts = tuple(c for cs in by_cq.values() for c in cs)
+    concept_of = _concept_of_class(g, concepts)
     terms: dict[URIRef, Term] = {}
     for s in set(g.subjects(SKOS.prefLabel, None)):
         if not isinstance(s, URIRef):
             continue
-        concepts = [concept_of[c] for c in g.objects(s, RDF.type) if c in concept_of]
-        if not concepts:
+        of_term = [concept_of[c] for c in g.objects(s, RDF.type) if c in concept_of]
+        if not of_term:
             continue
         pref = str(g.value(s, SKOS.prefLabel))
         alts = sorted(str(o) for o in g.objects(s, SKOS.altLabel))
         cqs = frozenset(str(o) for o in g.objects(s, DLKG.askedInCQ))
         case = g.value(s, DLKG.caseSensitive) == Literal(True)
-        terms[s] = Term(s, concepts[0], pref, (pref, *alts), cqs, case)
+        terms[s] = Term(s, of_term[0], pref, (pref, *alts), cqs, case)
     questions, examples = {}, {}
     for q in g.subjects(RDF.type, DLKG.CompetencyQuestion):
         cq = str(g.value(q, DCTERMS.identifier))
@@ -118,14 +139,14 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
     props = {}
     for prop in g.transitive_subjects(RDFS.subPropertyOf, DLKG.hasComponent):
         rng = g.value(prop, RDFS.range)
-        if rng is not None and str(rng).startswith(str(DLKG)) and str(rng)[len(str(DLKG)):] in CONCEPTS:
+        if rng is not None and str(rng).startswith(str(DLKG)) and str(rng)[len(str(DLKG)):] in concepts:
             props[str(rng)[len(str(DLKG)):]] = prop
-    missing = set(CONCEPTS) - set(props)
+    missing = set(concepts) - set(props)
     if missing:
-        raise ValueError(f"ontology lacks component properties for {sorted(missing)}")
+        raise DlkgError(f"{ontology_dir() if folder is None else folder}: the ontology lacks component properties for {sorted(missing)}")
     values: dict[URIRef, list[tuple[str, URIRef]]] = {}
     for value, hyper in g.subject_objects(DLKG.valueOf):
         for label in [g.value(value, SKOS.prefLabel), *g.objects(value, SKOS.altLabel)]:
             values.setdefault(hyper, []).append((str(label), value))
-    prefer_specific = frozenset(c for c in CONCEPTS if g.value(DLKG[c], DLKG.preferSpecific) == Literal(True))
-    return Vocabulary(terms, questions, examples, props, values, broader, prefer_specific)
+    prefer_specific = frozenset(c for c in concepts if g.value(DLKG[c], DLKG.preferSpecific) == Literal(True))
+    return Vocabulary(terms, questions, examples, props, values, broader, prefer_specific, by_cq)

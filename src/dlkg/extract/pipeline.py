@@ -1,0 +1,187 @@
+"""The extractor: one paper's answers -> facts, with a spaCy pipeline built from the vocabulary.
+
+Pipeline (`make_nlp`): blank English tokenizer, sentencizer, then two registered components:
+``dlkg_sentence_roles`` (`roles`: which sentences state the paper's own facts) and ``dlkg_vocabulary_matcher``
+(`matcher`: vocabulary names into ``doc.spans``). `Extractor` then reads facts from fact sentences only, through
+the stages of this package: negation, question echoes, values and settings, links, open-world names, and the
+Reported decision.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from rdflib import URIRef
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ..ingest import Answer, Paper
+from ..namespaces import DLV
+from ..vocabulary import Term, Vocabulary, load_vocabulary
+from . import matcher as _matcher  # noqa: F401  (registers dlkg_vocabulary_matcher)
+from . import roles as _roles  # noqa: F401  (registers dlkg_sentence_roles)
+from .cues import load_cues
+from .echoes import Echoes
+from .links import LinkReader
+from .negation import negated
+from .open_names import OpenNames
+from .reported import ReportedDecision
+from .results import AnswerResult, Fact, FactSink, PaperFacts, Setting
+from .roles import FACT
+from .spans import doc_text, sentence_bounds, span_text
+from .values import SettingReader
+
+
+def make_nlp(ontology_dir: Path | None = None) -> Language:
+    nlp = spacy.blank("en")
+    # a sentence-final period after a capital ("mean IoU.", "CNN.") is punctuation, not an abbreviation's dot
+    suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[A-Z0-9+])\.$"]
+    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    nlp.add_pipe("sentencizer")
+    folder = str(ontology_dir) if ontology_dir else None
+    nlp.add_pipe("dlkg_sentence_roles", config={"ontology_dir": folder})
+    nlp.add_pipe("dlkg_vocabulary_matcher", config={"ontology_dir": folder})
+    return nlp
+
+
+@lru_cache(maxsize=2)
+def _cached_nlp(ontology_dir: Path | None) -> Language:
+    return make_nlp(ontology_dir)
+
+
+class Extractor:
+    """Turns one paper's answers into facts; one instance serves a whole corpus (the matcher is built once)."""
+
+    def __init__(self, ontology_dir: Path | None = None, nlp: Language | None = None):
+        self.nlp = nlp or _cached_nlp(ontology_dir)
+        self.vocabulary = load_vocabulary(ontology_dir)
+        self.cues = cues = load_cues(ontology_dir)
+        self.cq_concepts = self.vocabulary.cq_concepts
+        setting_keys = self.nlp.get_pipe("dlkg_vocabulary_matcher").setting_keys
+        self.values = SettingReader(self.vocabulary, cues, setting_keys, self._terms)
+        # the vocabulary entries each question gives as its own examples ("e.g., CNN, RNN, Transformer")
+        example_keys: dict[str, set[str]] = {}
+        for cq, examples in self.vocabulary.example_terms.items():
+            for doc in self.nlp.pipe(examples):
+                example_keys.setdefault(cq, set()).update(x.label_ for x in doc.spans.get("dlkg_terms", []))
+        self.echoes = Echoes(cues, example_keys, self.vocabulary.example_terms, self.cq_concepts, self._terms, self._negated)
+        self.reported = ReportedDecision(cues, self.echoes, self.cq_concepts, self._terms, self._negated)
+        self.link_reader = LinkReader(self.vocabulary, cues)
+        self.open_names = OpenNames(cues)
+        self.metrics_calculation = self.vocabulary.terms.get(DLV["metrics-calculation"])
+
+    def extract(self, paper: Paper) -> PaperFacts:
+        facts = FactSink()
+        settings: list[Setting] = []
+        results: list[AnswerResult] = []
+        docs = self.nlp.pipe(((a.text, a) for a in paper.answers), as_tuples=True)
+        for doc, answer in docs:
+            reported = self._read_answer(doc, answer, facts, settings)
+            results.append(AnswerResult(answer, reported))
+        kept = _drop_broader(_drop_generic_heads(list(facts.facts.values()), self.vocabulary), self.vocabulary)
+        kept = self._models_only_if_the_model_answer_reports(kept, results)
+        return PaperFacts(paper, results, kept, _dedupe_settings(settings))
+
+    def _terms(self, key: str) -> list[Term]:
+        term = self.vocabulary.terms.get(URIRef(key))
+        return [term] if term else []
+
+    def _negated(self, doc: Doc, span: Span) -> bool:
+        return negated(self.cues, doc, span)
+
+    def _read_answer(self, doc: Doc, answer: Answer, facts: FactSink, settings: list[Setting]) -> bool:
+        """Adds the answer's facts and settings; returns whether it is Reported."""
+        roles = doc.user_data.get("dlkg_roles", [])
+        fact_sents = [doc[s:e] for s, e, role in roles if role == FACT]
+        if not answer.text.strip():
+            return False
+        asked = self.cq_concepts.get(answer.cq, ())
+        cues, echoes = self.cues, self.echoes
+        examples = tuple(e.lower() for e in self.vocabulary.example_terms.get(answer.cq, ()))
+        found_specific = False
+        terms_by_sent: dict[int, list[Span]] = {}
+        for span in doc.spans.get("dlkg_terms", []):
+            sent_start = sentence_bounds(doc, span.start)[0]
+            terms_by_sent.setdefault(sent_start, []).append(span)
+        for sent in fact_sents:
+            spans, sent_text = terms_by_sent.get(sent.start, []), span_text(sent)
+            if echoes.grab_bag_overview(sent, sent_text, spans, answer.cq):
+                continue
+            # a list that goes beyond the question's examples is the paper's list, examples included
+            beyond = echoes.names_beyond_examples(spans, answer.cq)
+            echoed = set() if cues.paper_cues.search(sent_text) or beyond else echoes.full_echo(spans, answer.cq)
+            explained_from = cues.explaining.search(sent_text)
+            for span in spans:
+                if span.label_ in echoed:
+                    continue
+                if explained_from and span.start_char >= sent.start_char + explained_from.end():
+                    continue  # "image segmentation, which involves detecting the pixels of ...": an explanation
+                if self._negated(doc, span):
+                    continue
+                if not beyond and echoes.echoes_question(doc, span, answer.cq):
+                    continue
+                for term in self._terms(span.label_):
+                    if term.cqs and answer.cq not in term.cqs:
+                        continue
+                    if term.concept == "Hyperparameter":
+                        settings.extend(self.values.settings(doc, span, term, answer))
+                        continue
+                    facts.add(term.concept, term.pref_label, answer, span.start_char, span.end_char, doc_text(doc), term)
+                    if span.text.lower() not in examples:
+                        found_specific = True
+            if cues.runs("metrics_calculation", asked) and self.metrics_calculation is not None and any(
+                    t.concept == "PerformanceMetric" for span in terms_by_sent.get(sent.start, [])
+                    if not self._negated(doc, span) for t in self._terms(span.label_)):
+                # the postprocessing answer that names metrics reports their calculation as a step
+                facts.add("PostprocessingStep", self.metrics_calculation.pref_label, answer,
+                          sent.start_char, sent.end_char, doc_text(doc), self.metrics_calculation)
+            settings.extend(self.values.resized(sent, answer))
+            if cues.runs("optimizer_setting", asked) and self.values.optimizer is not None:
+                settings.extend(self.values.optimizer_settings(sent, answer))
+            found_specific |= self.link_reader.links(sent, answer, asked, facts)
+            found_specific |= self.open_names.open_names(sent, spans, answer, asked, facts, first_statement=sent is fact_sents[0])
+        return self.reported(doc, answer.text, answer.cq, found_specific, fact_sents, terms_by_sent)
+
+    def _models_only_if_the_model_answer_reports(self, facts: list[Fact], results: list[AnswerResult]) -> list[Fact]:
+        """When the answer to the model question finds no model in the paper, a model named in passing in another
+        answer ("CNNs are typically used for images") is background, not the pipeline's: papers without a
+        deep-learning pipeline must not sprout models."""
+        def model_question(cq: str) -> bool:
+            return self.cues.runs("model_answer", self.cq_concepts.get(cq, ()))
+
+        model_answers = [r for r in results if model_question(r.answer.cq)]
+        if not model_answers or any(r.reported for r in model_answers):
+            return facts
+        return [f for f in facts if f.concept != "DeepLearningModel" or any(model_question(e.cq) for e in f.evidence)]
+
+
+def _drop_broader(facts: list[Fact], vocabulary: Vocabulary) -> list[Fact]:
+    """For concepts marked dlkg:preferSpecific, an entry goes when the paper also names a narrower one."""
+    above = {a for f in facts if f.term is not None and f.concept in vocabulary.prefer_specific
+             for a in vocabulary.ancestors(f.term.iri)}
+    return [f for f in facts if f.term is None or f.term.iri not in above or f.concept not in vocabulary.prefer_specific]
+
+
+def _drop_generic_heads(facts: list[Fact], vocabulary: Vocabulary) -> list[Fact]:
+    """Specific before generic: a one-word name ("classification") goes when a fact of the same concept names the
+    same thing more precisely ("image classification"), unless the vocabulary knows them as two distinct entries
+    ("precision" is not a vaguer "mean average precision")."""
+    def narrower(o: Fact, f: Fact) -> bool:
+        return o.term is None or f.term is None or f.term.iri in vocabulary.ancestors(o.term.iri)
+
+    def head_of_other(f: Fact) -> bool:
+        word = f.label.lower()
+        return " " not in word and any(o is not f and o.concept == f.concept and o.label.lower().endswith(" " + word)
+                                       and narrower(o, f) for o in facts)
+    return [f for f in facts if not head_of_other(f)]
+
+
+def _dedupe_settings(settings: list[Setting]) -> list[Setting]:
+    seen, out = set(), []
+    for s in settings:
+        key = (str(s.name.iri), str(s.value))
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out

@@ -1,0 +1,65 @@
+"""What extraction produces for one paper: facts with their evidence, settings, and each answer's status."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..ingest import Answer, Paper
+from ..vocabulary import Term
+
+
+@dataclass(frozen=True)
+class Evidence:
+    cq: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass
+class Fact:
+    """One extracted component: a vocabulary entity (term) or a paper-local thing (label only)."""
+    concept: str
+    label: str
+    term: Term | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    url: str | None = None
+
+
+@dataclass
+class Setting:
+    """A hyperparameter setting: name (a vocabulary term) and a value as written and as parsed."""
+    name: Term
+    value_text: str
+    value: Decimal | int | str
+    unit: str | None
+    evidence: Evidence
+
+
+@dataclass
+class AnswerResult:
+    answer: Answer
+    reported: bool
+
+
+@dataclass
+class PaperFacts:
+    paper: Paper
+    answers: list[AnswerResult]
+    facts: list[Fact]
+    settings: list[Setting]
+
+
+class FactSink:
+    """The facts of one paper, keyed so that a name found twice gathers its evidence on one fact."""
+
+    def __init__(self) -> None:
+        self.facts: dict[tuple[str, str], Fact] = {}
+
+    def add(self, concept: str, label: str, answer: Answer, start: int, end: int, text: str,
+            term: Term | None = None, url: str | None = None) -> None:
+        key = (concept, str(term.iri) if term else (url or label.lower()))
+        fact = self.facts.get(key)
+        if fact is None:
+            fact = self.facts[key] = Fact(concept, label, term, url=url)
+        fact.evidence.append(Evidence(answer.cq, start, end, text[start:end]))

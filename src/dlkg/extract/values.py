@@ -1,0 +1,168 @@
+"""Values and settings: hyperparameter values as written ("1e-4", "640 x 640", "48 for Inception-V3") and the
+settings read next to a hyperparameter's name. The number grammar is syntax, kept here; which names take a value
+before them is language data (cues.toml)."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Callable
+
+from rdflib import URIRef
+from spacy.tokens import Doc, Span
+
+from ..ingest import Answer
+from ..namespaces import DLV
+from ..vocabulary import Term, Vocabulary
+from .cues import Cues
+from .results import Evidence, Setting
+from .spans import doc_text, sentence_of, span_text
+
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\.\d+)"
+_SIZE = rf"{_NUMBER}(?:\s?[x×*]\s?{_NUMBER}){{1,2}}(?:\s?pixels?)?"
+_VALUE = re.compile(rf"({_SIZE}|{_NUMBER}\s?%|{_NUMBER}/{_NUMBER}|{_NUMBER})", re.I)
+_LEAD = re.compile(r"^(?:\s|of|was|were|is|are|set|to|=|:|equal|at|with|a|an|the|value|values|initially|initial|fixed|"
+                   r"used|using|by|as|\(|around|approximately|about|~|"
+                   r"(?:for|in|of) (?:the |each |every |all )?(?:first|last|second|third|final|hidden|output|input|convolutional|dense|\w+ )?"
+                   r"(?:layers?|stage|phase|block|models?|networks?|training|images?|dataset|experiments?)\b)*", re.I)
+_LOST_EXPONENT = re.compile(r"^\s?(?:[\^⋅·]|[×x*]\s?10\b)")
+_LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|to|-|–)\s*", re.I)
+
+
+def parse_value(text: str) -> Decimal | int | str:
+    """'0.001' -> Decimal, '1e-4' -> Decimal('0.0001'), '200,000' -> 200000; sizes and percentages stay strings."""
+    t = text.strip()
+    plain = t.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+", t) else t
+    if re.fullmatch(r"\d+", plain):
+        return int(plain)
+    try:
+        if re.fullmatch(r"\d*\.?\d+(?:e[-+]?\d+)?", plain, re.I):
+            d = Decimal(plain)
+            return d if d != d.to_integral_value() or "." in plain or "e" in plain.lower() else int(d)
+    except InvalidOperation:
+        pass
+    return t
+
+
+def normalise_size(value: str) -> str:
+    """'640 × 640 pixels' -> '640x640'; other values unchanged."""
+    if re.search(r"\d\s?[x×*]\s?\d", value):
+        return re.sub(r"\s?pixels?$", "", re.sub(r"\s?[x×*]\s?", "x", value))
+    return value
+
+
+_PER_VARIANT = re.compile(rf"(?:^|[(,;:]|\band\b)\s*({_SIZE}|{_NUMBER})\s+for\b", re.I)
+
+
+def per_variant_values(segment: str) -> list[str]:
+    """Values given per model or stage: 'varies (48 for Inception-V3, 32 for MobileNet-V2 ...)'."""
+    return [normalise_size(m.group(1)) for m in _PER_VARIANT.finditer(segment)]
+
+
+def values_after(text: str) -> list[str]:
+    """The value(s) right after a hyperparameter name: 'of 0.001', '= 32', 'of 0.01, 0.001 and 0.0001'."""
+    lead = _LEAD.match(text)
+    rest = text[lead.end():] if lead else text
+    out = []
+    while True:
+        m = _VALUE.match(rest)
+        if not m or _LOST_EXPONENT.match(rest[m.end():]):
+            break  # "10^4", "5 ⋅ 10": the exponent was lost in PDF extraction; no value beats a wrong one
+        out.append(normalise_size(m.group(1).strip()))
+        rest = rest[m.end():]
+        sep = _LIST_SEP.match(rest)
+        if not sep or not _VALUE.match(rest[sep.end():]):
+            break
+        rest = rest[sep.end():]
+    return out
+
+
+_RESIZED_TO = re.compile(rf"\b(?:resized|rescaled|resampled|downsampled|scaled)\s+(?:[\w-]+\s+){{0,4}}?(?:to|into)\s+(?:a\s+|an\s+)?({_SIZE})", re.I)
+# "dropout ... with probability 0.5", "L2 regularization ... with a penalty factor of 0.001": the value a few words on
+_WITH_VALUE = re.compile(rf"^[^.;:]{{0,60}}?\bwith (?:a |an )?(?:probability|rate|ratio|(?:penalty |decay |regularization )?"
+                         rf"(?:factor|coefficient|strength|weight)|lambda|λ)\s*(?:of|=|:)?\s*({_SIZE}|{_NUMBER}\s?%|{_NUMBER})", re.I)
+_RATE_LIKE = re.compile(r"\b(?:rate|decay|factor|probability|ratio|penalty|coefficient)\b", re.I)
+_VALUE_BEFORE = re.compile(rf"({_SIZE}|{_NUMBER})\s*(?:-\s*)?$", re.I)
+
+
+class SettingReader:
+    """Reads the value(s) of a hyperparameter named in a fact sentence; categorical values (ReLU, Adam,
+    cross-entropy) are the vocabulary's value entries, read near their hyperparameter's name."""
+
+    def __init__(self, vocabulary: Vocabulary, cues: Cues, setting_keys: set[int], terms_of: Callable[[str], list[Term]]):
+        self.setting_keys = setting_keys
+        self.terms_of = terms_of
+        self.count_names = frozenset(cues.words["count_names"])
+        self.negated_term = cues.negated_term
+        self.value_patterns: dict[URIRef, re.Pattern[str]] = {}
+        self.value_names: dict[str, str] = {}
+        for hyper, pairs in vocabulary.setting_values.items():
+            by_entry: dict[URIRef, list[str]] = {}
+            for label, entry in pairs:
+                by_entry.setdefault(entry, []).append(label)
+            for entry, labels in by_entry.items():
+                display = min((l for l in labels if not l.islower()), key=len, default=labels[0])
+                self.value_names.update({l.lower(): display for l in labels})
+            alternatives = sorted({l for l, _ in pairs}, key=len, reverse=True)
+            self.value_patterns[hyper] = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w-])", re.I)
+        self.optimizer = vocabulary.terms.get(DLV["optimizer"])
+        self.input_size = vocabulary.terms.get(DLV["input-size"])
+
+    def settings(self, doc: Doc, span: Span, term: Term, answer: Answer) -> list[Setting]:
+        sent = sentence_of(doc, span)
+        sent_end = sent.end_char
+        after = doc_text(doc)[span.end_char: min(sent_end, span.end_char + 80)]
+        before = doc_text(doc)[max(sent.start_char, span.start_char - 25): span.start_char]
+        categorical = term.iri in self.value_patterns  # its values are names (ReLU, Adam), never numbers
+        values = [] if categorical else values_after(after)
+        if not values and not categorical:
+            segment = re.split(r"\s-\s|\n|;", doc_text(doc)[span.end_char: sent_end], maxsplit=1)[0]
+            next_name = [x.start_char - span.end_char for x in doc.spans["dlkg_terms"]
+                         if x.label in self.setting_keys and x.start_char > span.end_char]
+            values = per_variant_values(segment[: min(next_name, default=len(segment))])
+        if not values and term.iri in self.value_patterns:
+            pattern = self.value_patterns[term.iri]
+            near = [(m.start(), m) for m in pattern.finditer(after[:60])] or \
+                   [(len(before) - m.end(), m) for m in pattern.finditer(before)]
+            if near:
+                values = [self.value_names[min(near, key=lambda x: x[0])[1].group(0).lower()]]
+        if not values and not categorical and _RATE_LIKE.search(term.pref_label):
+            m = _WITH_VALUE.match(after)
+            if m and not any(x.label in self.setting_keys and span.end_char < x.start_char < span.end_char + m.start(1)
+                             and any(_RATE_LIKE.search(t.pref_label) for t in self.terms_of(x.label_))
+                             for x in doc.spans["dlkg_terms"]):  # another rate named in between takes the value
+                values = [m.group(1).strip()]
+        if not values and not categorical and (term.pref_label in self.count_names or span.text.lower() in self.count_names):
+            m = _VALUE_BEFORE.search(before)
+            if m and not re.search(r"\b(?:every|each|after|last|first|within)\s+$", before[: m.start()], re.I):
+                values = [m.group(1)]
+        ev = Evidence(answer.cq, span.start_char, span.end_char, span.text)
+        out = []
+        for v in values:
+            unit = "%" if v.endswith("%") else None
+            out.append(Setting(term, v, parse_value(v), unit, ev))
+        return out
+
+    def optimizer_settings(self, sent: Span, answer: Answer) -> list[Setting]:
+        """An optimiser named in the hyperparameter answer is the value of the 'optimizer' setting."""
+        out = []
+        text = span_text(sent)
+        for m in self.value_patterns.get(self.optimizer.iri, re.compile("(?!)")).finditer(text):
+            window = text[max(0, m.start() - 20): m.start()]
+            if self.negated_term.search(window) or re.search(r"\b(?:either|or)\s*$", window):
+                continue
+            start = sent.start_char + m.start()
+            ev = Evidence(answer.cq, start, start + len(m.group(0)), m.group(0))
+            name = self.value_names[m.group(0).lower()]
+            out.append(Setting(self.optimizer, name, name, None, ev))
+        return out
+
+    def resized(self, sent: Span, answer: Answer) -> list[Setting]:
+        """'images were resized to 224 x 224': the input size."""
+        if self.input_size is None:
+            return []
+        out = []
+        for m in _RESIZED_TO.finditer(span_text(sent)):
+            start = sent.start_char + m.start()
+            value = normalise_size(m.group(1))
+            out.append(Setting(self.input_size, value, value, None, Evidence(answer.cq, start, sent.start_char + m.end(), m.group(0))))
+        return out
