@@ -20,7 +20,17 @@ def _fail(exc: DlkgError) -> None:
     sys.exit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Any DlkgError a command lets through (a missing resource, a broken data file) is one line and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except DlkgError as exc:
+            _fail(exc)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dlkg")
 def main() -> None:
     """Build, validate and query knowledge graphs of the deep-learning pipelines described in papers.
