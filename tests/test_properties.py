@@ -8,7 +8,6 @@ import random
 from decimal import Decimal
 
 import pyoxigraph
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -15,7 +16,7 @@ from .vocabulary import ontology_graph
 EXIT_SKIPPED = 3
 
 
-def _fail(exc: DlkgError) -> None:
+def _fail(exc: DlkgError) -> NoReturn:
     click.echo(f"error: {exc}", err=True)
     sys.exit(1)
 
@@ -180,7 +181,8 @@ def queries_cmd() -> None:
 
     for q in list_queries():
         params = " ".join(f"--param {p.name}=..." for p in q.params)
-        click.echo(f"{q.name}\n    {q.title}" + (f"\n    {params}: {'; '.join(p.description for p in q.params)}" if params else ""))
+        described = f"\n    {params}: {'; '.join(p.description for p in q.params)}" if params else ""
+        click.echo(f"{q.name}\n    {q.title}" + described)
 
 
 def _params(values: tuple[str, ...]) -> dict[str, str]:

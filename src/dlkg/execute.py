@@ -72,7 +72,8 @@ def input_papers(inputs: Iterable[str | Path] | None, skip: Callable[[InputError
     for paper in read_papers(list(inputs) if inputs else [seeds_dir()], load_vocabulary().questions, skip):
         key = (paper.id, paper.source)
         if key in seen:
-            skip(InputError(paper.origin, None, f"duplicate record for paper {paper.id!r} from source {paper.source!r}; kept the first"))
+            skip(InputError(paper.origin, None,
+                            f"duplicate record for paper {paper.id!r} from source {paper.source!r}; kept the first"))
             continue
         seen.add(key)
         yield paper

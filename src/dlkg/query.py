@@ -90,10 +90,9 @@ def run_query(query: SavedQuery | str | Path, kg: KGStore | Graph | Sequence[Gra
     q = query if isinstance(query, SavedQuery) else load_query(query)
     params = dict(params or {})
     _check_params(q, params)
-    if isinstance(kg, Graph) or isinstance(kg, (list, tuple)):
-        kg = GraphStore(kg if isinstance(kg, Graph) else _union(kg))
+    store = GraphStore(kg) if isinstance(kg, Graph) else GraphStore(_union(kg)) if isinstance(kg, (list, tuple)) else kg
     try:
-        return kg.select(q.text, params)
+        return store.select(q.text, params)
     except QueryError as exc:
         raise QueryError(f"{q.path}: {exc}") from exc
 

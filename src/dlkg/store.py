@@ -13,7 +13,7 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Protocol, Sequence
+from typing import Iterable, Protocol, Sequence
 from urllib.error import HTTPError, URLError
 
 from rdflib import Graph, Literal, URIRef, Variable
@@ -21,7 +21,6 @@ from rdflib.plugins.sparql import prepareQuery
 
 from .errors import QueryError, StoreError
 from .graph import rdflib_graph
-from .namespaces import DLKG
 from .layout import ONTOLOGY_GRAPH, SHARED_GRAPH
 
 

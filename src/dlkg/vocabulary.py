@@ -143,7 +143,8 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
             props[str(rng)[len(str(DLKG)):]] = prop
     missing = set(concepts) - set(props)
     if missing:
-        raise DlkgError(f"{ontology_dir() if folder is None else folder}: the ontology lacks component properties for {sorted(missing)}")
+        where = ontology_dir() if folder is None else folder
+        raise DlkgError(f"{where}: the ontology lacks component properties for {sorted(missing)}")
     values: dict[URIRef, list[tuple[str, URIRef]]] = {}
     for value, hyper in g.subject_objects(DLKG.valueOf):
         for label in [g.value(value, SKOS.prefLabel), *g.objects(value, SKOS.altLabel)]:

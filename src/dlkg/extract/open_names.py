@@ -20,7 +20,8 @@ class OpenNames:
         self.not_names = frozenset(cues.words["not_names"])
         prefixes = "|".join(cues.words["purpose_prefixes"])
         # "to classify species", "and detect nests": a purpose verb and its object
-        self.task_verb = re.compile(r"\b(?:to |and |or )(?:" + prefixes + r")(" + "|".join(cues.purpose_verbs) + r")\s+(?:the |between )?((?:[\w-]+\s?){1,4})", re.I)
+        self.task_verb = re.compile(r"\b(?:to |and |or )(?:" + prefixes + r")(" + "|".join(cues.purpose_verbs)
+                                    + r")\s+(?:the |between )?((?:[\w-]+\s?){1,4})", re.I)
 
     def split(self, sent: Span, answer: Answer, facts: FactSink) -> bool:
         labels = self.split_labels(span_text(sent))
@@ -115,7 +116,8 @@ class OpenNames:
         modifiers: list[str] = []
         for word in reversed(before.split()[-3:]):
             w = word.strip(",;:()\"'")
-            if not w or w != word or w.lower() in self.not_modifiers or not re.fullmatch(r"[A-Za-z][\w-]*", w) or re.search(r"(?:ed|ing|ly)$", w.lower()):
+            if not w or w != word or w.lower() in self.not_modifiers or not re.fullmatch(r"[A-Za-z][\w-]*", w) \
+                    or re.search(r"(?:ed|ing|ly)$", w.lower()):
                 break
             modifiers.insert(0, w)
         tail = []

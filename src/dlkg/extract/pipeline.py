@@ -14,16 +14,17 @@ from pathlib import Path
 import spacy
 from rdflib import URIRef
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
 from ..ingest import Answer, Paper
 from ..namespaces import DLV
 from ..vocabulary import Term, Vocabulary, load_vocabulary
-from . import matcher as _matcher  # noqa: F401  (registers dlkg_vocabulary_matcher)
 from . import roles as _roles  # noqa: F401  (registers dlkg_sentence_roles)
 from .cues import load_cues
 from .echoes import Echoes
 from .links import LinkReader
+from .matcher import VocabularyMatcher  # importing it registers dlkg_vocabulary_matcher
 from .negation import negated
 from .open_names import OpenNames
 from .reported import ReportedDecision
@@ -36,8 +37,9 @@ from .values import SettingReader
 def make_nlp(ontology_dir: Path | None = None) -> Language:
     nlp = spacy.blank("en")
     # a sentence-final period after a capital ("mean IoU.", "CNN.") is punctuation, not an abbreviation's dot
-    suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[A-Z0-9+])\.$"]
-    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    suffixes = list(nlp.Defaults.suffixes or ()) + [r"(?<=[A-Z0-9+])\.$"]
+    tokenizer: Tokenizer = nlp.tokenizer  # type: ignore[assignment]  # spacy.blank always makes a Tokenizer
+    tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
     nlp.add_pipe("sentencizer")
     folder = str(ontology_dir) if ontology_dir else None
     nlp.add_pipe("dlkg_sentence_roles", config={"ontology_dir": folder})
@@ -58,7 +60,8 @@ class Extractor:
         self.vocabulary = load_vocabulary(ontology_dir)
         self.cues = cues = load_cues(ontology_dir)
         self.cq_concepts = self.vocabulary.cq_concepts
-        setting_keys = self.nlp.get_pipe("dlkg_vocabulary_matcher").setting_keys
+        matcher: VocabularyMatcher = self.nlp.get_pipe("dlkg_vocabulary_matcher")  # type: ignore[assignment]
+        setting_keys = matcher.setting_keys
         self.values = SettingReader(self.vocabulary, cues, setting_keys, self._terms)
         # the vocabulary entries each question gives as its own examples ("e.g., CNN, RNN, Transformer")
         example_keys: dict[str, set[str]] = {}
@@ -137,7 +140,7 @@ class Extractor:
                 facts.add("PostprocessingStep", self.metrics_calculation.pref_label, answer,
                           sent.start_char, sent.end_char, doc_text(doc), self.metrics_calculation)
             settings.extend(self.values.resized(sent, answer))
-            if cues.runs("optimizer_setting", asked) and self.values.optimizer is not None:
+            if cues.runs("optimizer_setting", asked):
                 settings.extend(self.values.optimizer_settings(sent, answer))
             found_specific |= self.link_reader.links(sent, answer, asked, facts)
             found_specific |= self.open_names.open_names(sent, spans, answer, asked, facts, first_statement=sent is fact_sents[0])

@@ -63,7 +63,8 @@ class SentenceRoles:
             cites = bool(cues.citation.search(text)) or (after_citation and cues.citation_continued.match(text))
             if cites and role == FACT:
                 role = GENERIC  # about cited work ("Srivastava et al. (2014) discuss dropout"), not this paper's pipeline
-            if role == FACT and cues.bare_link.match(text) and (previous_is_reference or cues.reference_tail.search(previous_text)):
+            after_reference = previous_is_reference or cues.reference_tail.search(previous_text)
+            if role == FACT and cues.bare_link.match(text) and after_reference:
                 role = GENERIC  # the DOI of the reference-list entry just before
             after_citation = bool(cues.citation_ends.search(text))
             previous_is_reference, previous_text = is_reference, text
@@ -81,7 +82,8 @@ class SentenceRoles:
                 in_generic_list = False
         # an answer that is mostly textbook prose and never points at the paper is a generic overview throughout
         wordy = [(s, e, r) for s, e, r in roles if e - s > 4]
-        if len(wordy) >= 3 and sum(r == GENERIC for _, _, r in wordy) * 3 >= len(wordy) and not cues.paper_cues.search(text_of_doc):
+        mostly_generic = len(wordy) >= 3 and sum(r == GENERIC for _, _, r in wordy) * 3 >= len(wordy)
+        if mostly_generic and not cues.paper_cues.search(text_of_doc):
             # ...except its opening statement when that is plainly stated (the direct answer before the textbook prose)
             opening = roles[0]
             opening_span = doc[opening[0]:opening[1]]

@@ -22,7 +22,8 @@ _SIZE = rf"{_NUMBER}(?:\s?[x×*]\s?{_NUMBER}){{1,2}}(?:\s?pixels?)?"
 _VALUE = re.compile(rf"({_SIZE}|{_NUMBER}\s?%|{_NUMBER}/{_NUMBER}|{_NUMBER})", re.I)
 _LEAD = re.compile(r"^(?:\s|of|was|were|is|are|set|to|=|:|equal|at|with|a|an|the|value|values|initially|initial|fixed|"
                    r"used|using|by|as|\(|around|approximately|about|~|"
-                   r"(?:for|in|of) (?:the |each |every |all )?(?:first|last|second|third|final|hidden|output|input|convolutional|dense|\w+ )?"
+                   r"(?:for|in|of) (?:the |each |every |all )?"
+                   r"(?:first|last|second|third|final|hidden|output|input|convolutional|dense|\w+ )?"
                    r"(?:layers?|stage|phase|block|models?|networks?|training|images?|dataset|experiments?)\b)*", re.I)
 _LOST_EXPONENT = re.compile(r"^\s?(?:[\^⋅·]|[×x*]\s?10\b)")
 _LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|to|-|–)\s*", re.I)
@@ -76,10 +77,12 @@ def values_after(text: str) -> list[str]:
     return out
 
 
-_RESIZED_TO = re.compile(rf"\b(?:resized|rescaled|resampled|downsampled|scaled)\s+(?:[\w-]+\s+){{0,4}}?(?:to|into)\s+(?:a\s+|an\s+)?({_SIZE})", re.I)
+_RESIZED_TO = re.compile(rf"\b(?:resized|rescaled|resampled|downsampled|scaled)\s+(?:[\w-]+\s+){{0,4}}?"
+                         rf"(?:to|into)\s+(?:a\s+|an\s+)?({_SIZE})", re.I)
 # "dropout ... with probability 0.5", "L2 regularization ... with a penalty factor of 0.001": the value a few words on
 _WITH_VALUE = re.compile(rf"^[^.;:]{{0,60}}?\bwith (?:a |an )?(?:probability|rate|ratio|(?:penalty |decay |regularization )?"
-                         rf"(?:factor|coefficient|strength|weight)|lambda|λ)\s*(?:of|=|:)?\s*({_SIZE}|{_NUMBER}\s?%|{_NUMBER})", re.I)
+                         rf"(?:factor|coefficient|strength|weight)|lambda|λ)\s*(?:of|=|:)?\s*"
+                         rf"({_SIZE}|{_NUMBER}\s?%|{_NUMBER})", re.I)
 _RATE_LIKE = re.compile(r"\b(?:rate|decay|factor|probability|ratio|penalty|coefficient)\b", re.I)
 _VALUE_BEFORE = re.compile(rf"({_SIZE}|{_NUMBER})\s*(?:-\s*)?$", re.I)
 
@@ -103,7 +106,8 @@ class SettingReader:
                 display = min((l for l in labels if not l.islower()), key=len, default=labels[0])
                 self.value_names.update({l.lower(): display for l in labels})
             alternatives = sorted({l for l, _ in pairs}, key=len, reverse=True)
-            self.value_patterns[hyper] = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w-])", re.I)
+            names = "|".join(map(re.escape, alternatives))
+            self.value_patterns[hyper] = re.compile(r"(?<![\w-])(?:" + names + r")(?![\w-])", re.I)
         self.optimizer = vocabulary.terms.get(DLV["optimizer"])
         self.input_size = vocabulary.terms.get(DLV["input-size"])
 
@@ -144,6 +148,8 @@ class SettingReader:
 
     def optimizer_settings(self, sent: Span, answer: Answer) -> list[Setting]:
         """An optimiser named in the hyperparameter answer is the value of the 'optimizer' setting."""
+        if self.optimizer is None:
+            return []
         out = []
         text = span_text(sent)
         for m in self.value_patterns.get(self.optimizer.iri, re.compile("(?!)")).finditer(text):
@@ -164,5 +170,6 @@ class SettingReader:
         for m in _RESIZED_TO.finditer(span_text(sent)):
             start = sent.start_char + m.start()
             value = normalise_size(m.group(1))
-            out.append(Setting(self.input_size, value, value, None, Evidence(answer.cq, start, sent.start_char + m.end(), m.group(0))))
+            evidence = Evidence(answer.cq, start, sent.start_char + m.end(), m.group(0))
+            out.append(Setting(self.input_size, value, value, None, evidence))
         return out
