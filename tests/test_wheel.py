@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -14,14 +15,18 @@ def test_a_wheel_installs_and_builds_and_queries_from_any_directory(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-index",
                     "-w", str(wheels), str(ROOT)], check=True, capture_output=True)
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=True)  # dependencies from this environment
+    venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
     wheel = next(wheels.glob("dlkg-*.whl"))
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True,
-                   capture_output=True)
+                   capture_output=True, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
     work = tmp_path / "elsewhere"
     work.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in ("DLKG_HOME", "PYTHONPATH")}
+    # the dependencies come from this environment's site-packages, put on the path as a plain folder: its .pth files
+    # (such as the editable install of this checkout) are not run there, so only the wheel provides dlkg
+    paths = sysconfig.get_paths()
+    env = {k: v for k, v in os.environ.items() if k != "DLKG_HOME"}
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([paths["purelib"], paths["platlib"]]))
     dlkg = [str(env_dir / "bin" / "dlkg")]
 
     def run(*args: str) -> subprocess.CompletedProcess:
