@@ -18,9 +18,9 @@ from dlkg.extract import Extractor, PaperFacts
 from dlkg.ingest import read_papers
 from dlkg.vocabulary import load_vocabulary
 
-DATA = Path(__file__).parent / "data"
+from conftest import DATA, SHARED
+
 RECORDS, GOLD, SNAPSHOT = DATA / "golden-records.jsonl", DATA / "golden-gold.jsonl", DATA / "golden-extraction.jsonl"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 # (answers file, gold file, which records): every writing style, DL and non-DL papers, dev and unseen records
 SAMPLE = [

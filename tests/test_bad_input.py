@@ -237,3 +237,20 @@ def test_ids_and_names_that_would_break_iris(tmp_path, pid):
     line = record(pid, answers=(("CQ17", GOOD), ("CQ1", text)), title=f"<b>{pid}</b>", doi=f"10.1/{pid}")
     r, kg = build(tmp_path, {"a.jsonl": jsonl(line)})
     assert r.exit_code == 0 and papers(kg) == {pid.strip()}
+
+
+def test_a_library_user_sees_skipped_records_and_totals_in_the_log(tmp_path, caplog):
+    """Through the Python API there is no CLI to print problems: they go to the "dlkg" logger, named by file and line."""
+    import logging
+
+    import dlkg
+
+    path = tmp_path / "answers.jsonl"
+    path.write_bytes(jsonl(record(), "{not json", record(pid="Publication_2")))
+    with caplog.at_level(logging.INFO, logger="dlkg"):
+        result = dlkg.build([path])
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and f"{path}:2" in warnings[0]
+    assert any("built 2 papers" in r.getMessage() and "1 problems" in r.getMessage()
+               for r in caplog.records if r.levelno == logging.INFO)
+    assert result.papers == 2 and len(result.problems) == 1

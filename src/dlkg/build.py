@@ -7,6 +7,7 @@ Two ways through the same per-paper step (`execute.PaperStep`):
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -22,6 +23,8 @@ from .vocabulary import ontology_graph
 if TYPE_CHECKING:
     from .store import WritableStore
 
+log = logging.getLogger(__name__)
+
 
 # ---------------------------------------------------------------- in memory
 def build(inputs: Iterable[str | Path] | None = None, base: str = DEFAULT_RESOURCE_BASE,
@@ -31,9 +34,10 @@ def build(inputs: Iterable[str | Path] | None = None, base: str = DEFAULT_RESOUR
     result = BuildResult(Dataset(), base)
     for prefix, ns in PREFIXES.items():
         result.dataset.bind(prefix, ns)
-    for pg in paper_graphs(inputs, base, result.problems.append, jobs):
+    for pg in paper_graphs(inputs, base, result.problem, jobs):
         result.dataset.graph(pg.iri).parse(data=pg.ntriples, format="nt")
         result.count(pg, on_paper)
+    log.info("built %s in memory", result.summary())
     return result
 
 
@@ -70,7 +74,7 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
     if store is not None:
         store.replace_graph(ONTOLOGY_GRAPH, ontology_graph())
         written: set[URIRef] = set()
-        for pg in paper_graphs(inputs, base, result.problems.append, jobs):
+        for pg in paper_graphs(inputs, base, result.problem, jobs):
             own, shared = splitter.split(pg)
             if shared:
                 store.replace_graph(SHARED_GRAPH, shared, replace=False)
@@ -78,6 +82,7 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
             store.replace_graph(pg.iri, own, replace=pg.iri not in written)
             written.add(pg.iri)
             result.count(pg, on_paper)
+        log.info("built %s into the store", result.summary())
         return result
     assert out is not None
     out = Path(out)
@@ -86,7 +91,7 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
         sink = sink_for(tmp, fmt)
         try:  # the sink's files live beside tmp, which atomic_file cleans up even if we are interrupted right here
             sink.add(ONTOLOGY_GRAPH_IN_FILES if with_ontology else None, sorted_ntriples(header(base, with_ontology)))
-            for pg in paper_graphs(inputs, base, result.problems.append, jobs):
+            for pg in paper_graphs(inputs, base, result.problem, jobs):
                 own, shared = splitter.split(pg)
                 sink.add(SHARED_GRAPH, shared)
                 sink.add(pg.iri, own)
@@ -96,4 +101,5 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
             sink.finish()
         finally:
             sink.close()
+    log.info("built %s into %s", result.summary(), out)
     return result

@@ -109,7 +109,7 @@ def build_cmd(inputs: tuple[str, ...], out: str | None, store_dir: str | None, w
         store = _open_store(store_dir) if store_dir else None
         show = not quiet and sys.stderr.isatty()
         bar = tqdm(total=count_records(inputs) if show else None, unit=" papers", disable=not show, file=sys.stderr)
-        if executor == "dask":
+        if executor == "dask" and scheduler and out:  # both present: checked above
             from .cluster import build_on_dask
             result = build_on_dask(scheduler, out, inputs or None, base=base, with_ontology=with_ontology,
                                    partition_size=partition_size, on_paper=lambda _: bar.update(),
@@ -261,7 +261,7 @@ def load_cmd(kg: tuple[str, ...], endpoint: str | None, update_endpoint: str | N
         if bool(endpoint or gsp or update_endpoint) == bool(store_dir):
             raise DlkgError("give either --endpoint URL (or --gsp URL) or --store DIR")
         target = (_open_store(store_dir) if store_dir
-                  else EndpointStore(endpoint or gsp, update_endpoint, gsp=gsp, timeout=timeout))
+                  else EndpointStore(endpoint or gsp or "", update_endpoint, gsp=gsp, timeout=timeout))
         graphs = split_by_paper(read_kg(kg), ontology_present=with_ontology)
         if with_ontology:
             graphs.append((ONTOLOGY_GRAPH, ontology_graph()))

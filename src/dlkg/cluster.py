@@ -59,7 +59,7 @@ def build_on_dask(scheduler: str, out_dir: str | Path, inputs: Iterable[str | Pa
     if out_dir.exists() and not out_dir.is_dir():
         raise DlkgError(f"{out_dir}: the dask executor writes a directory of partitions; this is a file")
     result = BuildResult(Dataset(), base)
-    papers = input_papers(inputs, result.problems.append)
+    papers = input_papers(inputs, result.problem)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     try:

@@ -126,7 +126,8 @@ def predictions(g: Graph) -> dict[str, dict[str, list[Prediction]]]:
                     per[c].append((labels(o) + extra, None))
             for s in g.objects(pl, DLKG.hasHyperparameterSetting):
                 names = [l for h in g.objects(s, DLKG.hyperparameter) for l in labels(h)]
-                for v in [str(v) for v in g.objects(s, DLKG.value)] or [None]:
+                values: list[str | None] = [str(v) for v in g.objects(s, DLKG.value)]
+                for v in values or [None]:
                     per["Hyperparameter"].append((names, v))
         out[str(g.value(pub, DCTERMS.identifier))] = per
     return out

@@ -6,6 +6,7 @@ is deduplicated across the whole corpus, however the work is spread.
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import signal
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from .layout import PaperGraph, sorted_ntriples
 from .namespaces import DEFAULT_RESOURCE_BASE
 from .resources import seeds_dir
 from .vocabulary import load_vocabulary
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -41,6 +44,14 @@ class BuildResult:
         for s, p, o, _ in self.dataset.quads((None, None, None, None)):
             g.add((s, p, o))
         return g
+
+    def problem(self, error: InputError) -> None:
+        """Keep a bad record's error (the build goes on without it) and log it for library users."""
+        log.warning("%s", error)
+        self.problems.append(error)
+
+    def summary(self) -> str:
+        return f"{self.papers} papers, {self.answers} answers ({self.reported} reported), {len(self.problems)} problems"
 
     def count(self, pg: PaperGraph, on_paper: Callable[[str], None] | None = None) -> None:
         """Add one built paper to the totals."""

@@ -11,7 +11,7 @@ from rdflib import BNode, Graph, Literal, Namespace, Node, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from .extract import Evidence, Fact, PaperFacts, Setting
-from .namespaces import BIBO, DEFAULT_RESOURCE_BASE, DLKG, DLV, PROV
+from .namespaces import BIBO, DEFAULT_RESOURCE_BASE, DLKG, PROV
 from .vocabulary import Vocabulary
 
 
@@ -94,16 +94,6 @@ class GraphBuilder:
 
     def publication_iri(self, paper_id: str) -> URIRef:
         return self.res[f"paper/{paper_segment(paper_id)}"]
-
-    def build(self, pf: PaperFacts) -> Graph:
-        """The paper's triples as a Graph with dlkg's prefixes bound."""
-        g = Graph()
-        for prefix, ns in (("dlkg", DLKG), ("dlv", DLV), ("res", self.res), ("bibo", BIBO), ("prov", PROV),
-                           ("dcterms", DCTERMS), ("skos", SKOS), ("owl", OWL)):
-            g.bind(prefix, ns)
-        for triple in self.triples(pf):
-            g.add(triple)
-        return g
 
     def triples(self, pf: PaperFacts) -> list[tuple[URIRef, URIRef, Node]]:
         """The paper's triples (some twice); a plain list, since filling a Graph costs more than building them."""

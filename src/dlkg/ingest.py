@@ -16,7 +16,6 @@ from typing import Callable, Iterable, Iterator
 
 from .errors import InputError
 
-CQ_IDS = tuple(f"CQ{i}" for i in range(1, 29))
 ErrorHandler = Callable[[InputError], None]
 
 
@@ -113,7 +112,8 @@ def _paper_from_record(rec: object, path: str, line: int, on_error: ErrorHandler
     if not all(isinstance(a, dict) and "cq" in a and "answer" in a for a in answers):
         bad = next(i for i, a in enumerate(answers) if not (isinstance(a, dict) and "cq" in a and "answer" in a))
         raise InputError(path, line, f"answer #{bad + 1} must be an object with 'cq' and 'answer'")
-    out, where = [], f"{path}:{line}"
+    out: list[Answer] = []
+    where = f"{path}:{line}"
     for i, a in enumerate(answers, 1):
         cq = normalise_cq(a["cq"])
         if cq is None:

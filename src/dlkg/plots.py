@@ -16,6 +16,7 @@ matplotlib.use("Agg")  # no display: the report is written, never shown
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 REPORTED, SOME_FACTS, FACTS, MISSING = "#c6dbef", "#6baed6", "#08519c", "#f0f0f0"
 NOT_REPORTED, FACTS_ELSEWHERE = "#fdae6b", "#bcbddc"
@@ -110,7 +111,7 @@ def top_things(concept: str, rows: Sequence[dict]) -> Figure | None:
     ax.set_title(concept, fontsize=10)
     ax.set_xlabel("papers", fontsize=8)
     ax.tick_params(labelsize=8)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return fig
 
 
@@ -118,7 +119,9 @@ def cooccurrence(rows: Sequence[dict]) -> Figure | None:
     """Heatmap of model families x frameworks, papers in each cell; the most used of each side only."""
     if not rows:
         return None
-    by_family, by_framework, cells = defaultdict(int), defaultdict(int), {}
+    by_family: dict[str, int] = defaultdict(int)
+    by_framework: dict[str, int] = defaultdict(int)
+    cells: dict[tuple[str, str], int] = {}
     for r in rows:
         by_family[r["family"]] += r["papers"]
         by_framework[r["framework"]] += r["papers"]

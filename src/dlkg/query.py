@@ -90,7 +90,12 @@ def run_query(query: SavedQuery | str | Path, kg: KGStore | Graph | Sequence[Gra
     q = query if isinstance(query, SavedQuery) else load_query(query)
     params = dict(params or {})
     _check_params(q, params)
-    store = GraphStore(kg) if isinstance(kg, Graph) else GraphStore(_union(kg)) if isinstance(kg, (list, tuple)) else kg
+    if isinstance(kg, Graph):
+        store: KGStore = GraphStore(kg)
+    elif isinstance(kg, (list, tuple)):
+        store = GraphStore(_union(kg))
+    else:
+        store = kg  # type: ignore[assignment]  # a KGStore (a Protocol, so isinstance cannot say so)
     try:
         return store.select(q.text, params)
     except QueryError as exc:

@@ -5,7 +5,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from rdflib import Dataset, Graph, URIRef
 
@@ -61,7 +61,9 @@ def scratch_dir(tmp: Path) -> Path:
 
 
 def serialize_rdflib(data: Graph | Dataset, path: Path, fmt: str) -> None:
-    kwargs = {"context": {p: str(ns) for p, ns in PREFIXES.items()}, "auto_compact": True} if fmt == "json-ld" else {}
+    kwargs: dict[str, Any] = {}
+    if fmt == "json-ld":
+        kwargs = {"context": {p: str(ns) for p, ns in PREFIXES.items()}, "auto_compact": True}
     with open(path, "wb") as fh:
         data.serialize(destination=fh, format=fmt, encoding="utf-8", **kwargs)
 

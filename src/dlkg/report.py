@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .errors import DlkgError
 from .query import load_query, run_query
@@ -48,8 +48,8 @@ class Report:
     tables: dict[str, QueryResult]
     source: str = ""
 
-    def records(self, name: str) -> list[dict[str, str | int | float | None]]:
-        """A table's rows as dicts, with its numeric columns as numbers."""
+    def records(self, name: str) -> list[dict[str, Any]]:
+        """A table's rows as dicts, with its numeric columns as numbers (so a row's values are of mixed types)."""
         numeric = REPORT_QUERIES[name]
         return [{k: _number(v) if k in numeric else v for k, v in row.items()} for row in self.tables[name].as_dicts()]
 

@@ -13,8 +13,6 @@ from pathlib import Path
 
 from .errors import DlkgError
 
-FOLDERS = ("ontology", "shapes", "queries", "seeds")
-
 
 @lru_cache(maxsize=None)
 def _root(env: str | None) -> Path:

@@ -18,6 +18,7 @@ from urllib.error import HTTPError, URLError
 
 from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.query import ResultRow
 
 from .errors import QueryError, StoreError
 from .graph import rdflib_graph
@@ -100,7 +101,8 @@ class GraphStore:
             raise QueryError(f"not valid SPARQL: {exc}") from exc
         result = self.graph.query(prepared, initBindings={Variable(k): Literal(v) for k, v in params.items()})
         variables = [str(v) for v in result.vars or []]
-        return QueryResult(variables, [[None if row[v] is None else str(row[v]) for v in variables] for row in result])
+        rows = [[None if row[v] is None else str(row[v]) for v in variables] for row in result if isinstance(row, ResultRow)]
+        return QueryResult(variables, rows)
 
 
 # ---------------------------------------------------------------- on disk
@@ -141,10 +143,14 @@ class DiskStore:
             self._unflushed = 0
 
     def select(self, query: str, params: dict[str, str]) -> QueryResult:
+        import pyoxigraph
+
         try:
             solutions = self._store.query(_with_values(query, params), use_default_graph_as_union=True)
         except SyntaxError as exc:
             raise QueryError(f"not valid SPARQL: {exc}") from exc
+        if not isinstance(solutions, pyoxigraph.QuerySolutions):
+            raise QueryError("a saved query must be a SELECT query")
         variables = [v.value for v in solutions.variables]
         return QueryResult(variables, [[None if s[v] is None else s[v].value for v in variables] for s in solutions])
 
@@ -170,7 +176,7 @@ class DiskStore:
 
         if not self.read_only:
             self._store.flush()
-        self._store = None  # released first: only one process at a time may open a store for writing
+        self._store = None  # type: ignore[assignment]  # released first: only one process at a time may open a store for writing
         if not self.read_only:
             pyoxigraph.Store(str(self.path))
 
@@ -275,6 +281,8 @@ class EndpointStore:
                              + (f": {detail}" if detail else "")) from exc
         except OSError as exc:
             raise StoreError(f"{self.endpoint}: {exc}") from exc
+        if not isinstance(data, dict):
+            raise StoreError(f"{self.endpoint}: the endpoint did not answer with SPARQL JSON results")
         variables = data["head"]["vars"]
         rows = [[b.get(v, {}).get("value") for v in variables] for b in data["results"]["bindings"]]
         return QueryResult(variables, rows)

@@ -102,9 +102,11 @@ def _report(data: Graph, results: Graph, conforms: bool) -> ValidationReport:
         path = results.value(r, SH.resultPath)
         message = results.value(r, SH.resultMessage)
         severity = results.value(r, SH.resultSeverity)
+        if focus is None:
+            continue
         paper, cq = _locate(data, focus)
         report.violations.append(Violation(
-            _short(data, focus), _short(data, path) if path is not None else None, str(message or "constraint violated"),
+            _short(focus), _short(path) if path is not None else None, str(message or "constraint violated"),
             str(severity).rsplit("#", 1)[-1] if severity else "Violation", paper, cq))
     report.violations.sort(key=Violation.order)
     return report
@@ -156,8 +158,14 @@ _batch_validator: _BatchValidator | None = None
 _worker_store = None
 
 
+def _validator() -> _BatchValidator:
+    if _batch_validator is None:
+        raise RuntimeError("the batch validator is set up by _setup_batches before any batch runs")
+    return _batch_validator
+
+
 def _validate_ntriples(ntriples: str) -> ValidationReport:
-    return _batch_validator.validate(parse_ntriples(ntriples))
+    return _validator().validate(parse_ntriples(ntriples))
 
 
 def _validate_stored(batch: tuple[str, list[URIRef]]) -> ValidationReport:
@@ -171,7 +179,7 @@ def _validate_stored(batch: tuple[str, list[URIRef]]) -> ValidationReport:
     data = _worker_store.named_graph(SHARED_GRAPH)
     for iri in iris:
         _worker_store.named_graph(iri, into=data)
-    return _batch_validator.validate(data)
+    return _validator().validate(data)
 
 
 def _run_batches(batches: Iterator, work: Callable[..., ValidationReport], jobs: int, shapes: Graph | None,
@@ -236,7 +244,7 @@ def _merge(into: ValidationReport, part: ValidationReport) -> None:
     into.violations += [v for v in part.violations if (v.focus, v.path, v.message) not in known]
 
 
-def _short(g: Graph, node: Node) -> str:
+def _short(node: Node) -> str:
     if isinstance(node, URIRef):
         try:
             return _NAMES.namespace_manager.normalizeUri(node)

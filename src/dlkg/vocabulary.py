@@ -108,7 +108,8 @@ def _concept_of_class(g: Graph, concepts: tuple[str, ...]) -> dict[URIRef, str]:
     out: dict[URIRef, str] = {}
     for concept in concepts:
         for cls in g.transitive_subjects(RDFS.subClassOf, DLKG[concept]):
-            out.setdefault(cls, concept)
+            if isinstance(cls, URIRef):
+                out.setdefault(cls, concept)
     return out
 
 
@@ -122,7 +123,7 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
     for s in set(g.subjects(SKOS.prefLabel, None)):
         if not isinstance(s, URIRef):
             continue
-        of_term = [concept_of[c] for c in g.objects(s, RDF.type) if c in concept_of]
+        of_term = [concept_of[c] for c in g.objects(s, RDF.type) if isinstance(c, URIRef) and c in concept_of]
         if not of_term:
             continue
         pref = str(g.value(s, SKOS.prefLabel))
@@ -135,11 +136,11 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
         cq = str(g.value(q, DCTERMS.identifier))
         questions[cq] = str(g.value(q, DLKG.questionText) or "")
         examples[cq] = tuple(sorted(str(o) for o in g.objects(q, DLKG.exampleTerm)))
-    broader = {s: tuple(g.objects(s, SKOS.broader)) for s in terms}
-    props = {}
+    broader = {s: tuple(b for b in g.objects(s, SKOS.broader) if isinstance(b, URIRef)) for s in terms}
+    props: dict[str, URIRef] = {}
     for prop in g.transitive_subjects(RDFS.subPropertyOf, DLKG.hasComponent):
         rng = g.value(prop, RDFS.range)
-        if rng is not None and str(rng).startswith(str(DLKG)) and str(rng)[len(str(DLKG)):] in concepts:
+        if isinstance(prop, URIRef) and str(rng).startswith(str(DLKG)) and str(rng)[len(str(DLKG)):] in concepts:
             props[str(rng)[len(str(DLKG)):]] = prop
     missing = set(concepts) - set(props)
     if missing:
@@ -147,6 +148,8 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
         raise DlkgError(f"{where}: the ontology lacks component properties for {sorted(missing)}")
     values: dict[URIRef, list[tuple[str, URIRef]]] = {}
     for value, hyper in g.subject_objects(DLKG.valueOf):
+        if not (isinstance(value, URIRef) and isinstance(hyper, URIRef)):
+            continue
         for label in [g.value(value, SKOS.prefLabel), *g.objects(value, SKOS.altLabel)]:
             values.setdefault(hyper, []).append((str(label), value))
     prefer_specific = frozenset(c for c in concepts if g.value(DLKG[c], DLKG.preferSpecific) == Literal(True))

@@ -73,6 +73,14 @@ class Cues:
         return not self.asked[rule].isdisjoint(asked)
 
 
+def _value_lead(words: dict[str, list[str]]) -> re.Pattern[str]:
+    """The lead words and scopes between a hyperparameter's name and its value, as one anchored pattern."""
+    alt = lambda key: "|".join(re.escape(w) for w in words[key])  # in the file's order: the first that fits wins
+    scope = (rf"(?:for|in|of) (?:(?:{alt('value_scope_determiners')}) )?(?:{alt('value_scope_modifiers')}|\w+ )?"
+             rf"(?:{alt('value_scope_heads')})\b")
+    return re.compile(rf"^(?:\s|{alt('value_lead')}|{scope})*", re.I)
+
+
 def cues_file(folder: Path | None = None) -> Path:
     return (folder or ontology_dir()) / "language" / "cues.toml"
 
@@ -87,6 +95,7 @@ def load_cues(folder: Path | None = None) -> Cues:
             flags = re.I if "i" in spec.get("flags", "") else 0
             text = "|".join(spec["alternatives"])
             patterns[name] = TwinPattern(text, flags) if spec.get("engine") == "twin" else re.compile(text, flags)
+        patterns["value_lead"] = _value_lead(data["words"])
         negation = "|".join(data["words"]["negation"])
         patterns["negated_term"] = re.compile(rf"\b(?:{negation})\b", re.I)
         # the same words anywhere, even inside other words: where a window's text lacks them, none of its tokens is one

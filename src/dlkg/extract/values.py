@@ -13,18 +13,13 @@ from spacy.tokens import Doc, Span
 from ..ingest import Answer
 from ..namespaces import DLV
 from ..vocabulary import Term, Vocabulary
-from .cues import Cues
+from .cues import Cues, load_cues
 from .results import Evidence, Setting
 from .spans import doc_text, sentence_of, span_text
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\.\d+)"
 _SIZE = rf"{_NUMBER}(?:\s?[x×*]\s?{_NUMBER}){{1,2}}(?:\s?pixels?)?"
 _VALUE = re.compile(rf"({_SIZE}|{_NUMBER}\s?%|{_NUMBER}/{_NUMBER}|{_NUMBER})", re.I)
-_LEAD = re.compile(r"^(?:\s|of|was|were|is|are|set|to|=|:|equal|at|with|a|an|the|value|values|initially|initial|fixed|"
-                   r"used|using|by|as|\(|around|approximately|about|~|"
-                   r"(?:for|in|of) (?:the |each |every |all )?"
-                   r"(?:first|last|second|third|final|hidden|output|input|convolutional|dense|\w+ )?"
-                   r"(?:layers?|stage|phase|block|models?|networks?|training|images?|dataset|experiments?)\b)*", re.I)
 _LOST_EXPONENT = re.compile(r"^\s?(?:[\^⋅·]|[×x*]\s?10\b)")
 _LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|to|-|–)\s*", re.I)
 
@@ -59,9 +54,10 @@ def per_variant_values(segment: str) -> list[str]:
     return [normalise_size(m.group(1)) for m in _PER_VARIANT.finditer(segment)]
 
 
-def values_after(text: str) -> list[str]:
-    """The value(s) right after a hyperparameter name: 'of 0.001', '= 32', 'of 0.01, 0.001 and 0.0001'."""
-    lead = _LEAD.match(text)
+def values_after(text: str, cues: Cues | None = None) -> list[str]:
+    """The value(s) right after a hyperparameter name: 'of 0.001', '= 32', 'of 0.01, 0.001 and 0.0001'; the words
+    that may lead to them are language data (cues.toml: value_lead)."""
+    lead = (cues or load_cues()).value_lead.match(text)
     rest = text[lead.end():] if lead else text
     out = []
     while True:
@@ -94,6 +90,7 @@ class SettingReader:
     def __init__(self, vocabulary: Vocabulary, cues: Cues, setting_keys: set[int], terms_of: Callable[[str], list[Term]]):
         self.setting_keys = setting_keys
         self.terms_of = terms_of
+        self.cues = cues
         self.count_names = frozenset(cues.words["count_names"])
         self.negated_term = cues.negated_term
         self.value_patterns: dict[URIRef, re.Pattern[str]] = {}
@@ -117,7 +114,7 @@ class SettingReader:
         after = doc_text(doc)[span.end_char: min(sent_end, span.end_char + 80)]
         before = doc_text(doc)[max(sent.start_char, span.start_char - 25): span.start_char]
         categorical = term.iri in self.value_patterns  # its values are names (ReLU, Adam), never numbers
-        values = [] if categorical else values_after(after)
+        values = [] if categorical else values_after(after, self.cues)
         if not values and not categorical:
             segment = re.split(r"\s-\s|\n|;", doc_text(doc)[span.end_char: sent_end], maxsplit=1)[0]
             next_name = [x.start_char - span.end_char for x in doc.spans["dlkg_terms"]
