@@ -88,18 +88,25 @@ class ConceptScore:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def load_gold(path: str | Path) -> dict[str, dict]:
-    out = {}
+def load_gold_records(path: str | Path) -> list[dict]:
+    """The gold file's records ({"paper", "source", "concepts", ...}), one per line."""
+    out = []
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
                 rec = json.loads(line)
-                out[rec["paper"]] = rec["concepts"]
+                if not isinstance(rec["paper"], str) or not isinstance(rec["concepts"], dict):
+                    raise TypeError("'paper' must be a string and 'concepts' an object")
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise InputError(str(path), n, f"not a gold record ({exc})") from exc
+            out.append(rec)
     return out
+
+
+def load_gold(path: str | Path) -> dict[str, dict]:
+    return {rec["paper"]: rec["concepts"] for rec in load_gold_records(path)}
 
 
 def predictions(g: Graph) -> dict[str, dict[str, list[Prediction]]]:
@@ -129,7 +136,9 @@ def predictions(g: Graph) -> dict[str, dict[str, list[Prediction]]]:
                 values: list[str | None] = [str(v) for v in g.objects(s, DLKG.value)]
                 for v in values or [None]:
                     per["Hyperparameter"].append((names, v))
-        out[str(g.value(pub, DCTERMS.identifier))] = per
+        # in a stable order: matching is greedy, and a graph's iteration order changes with Python's hash seed
+        out[str(g.value(pub, DCTERMS.identifier))] = {
+            c: sorted(((sorted(n), v) for n, v in items), key=lambda x: (x[0], x[1] or "")) for c, items in per.items()}
     return out
 
 

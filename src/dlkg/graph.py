@@ -163,10 +163,15 @@ class GraphBuilder:
         node = URIRef(f"{pub}/setting/{slug(s.name.pref_label)}/{slug(s.value_text)}")
         out.append((node, RDF.type, DLKG.HyperparameterSetting))
         out.append((node, RDF.type, OWL.NamedIndividual))
-        out.append((node, DLKG.hyperparameter, s.name.iri))
-        out.append((s.name.iri, RDF.type, DLKG.Hyperparameter))
-        out.append((s.name.iri, RDF.type, OWL.NamedIndividual))
-        out.append((s.name.iri, SKOS.prefLabel, Literal(s.name.pref_label, lang="en")))
+        if str(s.name.iri):  # a vocabulary entry
+            name = s.name.iri
+            out.append((name, SKOS.prefLabel, Literal(s.name.pref_label, lang="en")))
+        else:  # a name the vocabulary lacks: the paper's own
+            name = URIRef(f"{pub}/hyperparameter/{slug(s.name.pref_label)}")
+            out.append((name, RDFS.label, clean_literal(s.name.pref_label)))
+        out.append((node, DLKG.hyperparameter, name))
+        out.append((name, RDF.type, DLKG.Hyperparameter))
+        out.append((name, RDF.type, OWL.NamedIndividual))
         out.append((node, DLKG.value, value_literal(s.value)))
         out.append((node, RDFS.label, clean_literal(f"{s.name.pref_label} = {s.value_text}")))
         if s.unit:

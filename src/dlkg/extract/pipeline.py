@@ -8,6 +8,7 @@ Reported decision.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,13 +23,14 @@ from ..namespaces import DLV
 from ..vocabulary import Term, Vocabulary, load_vocabulary
 from . import roles as _roles  # noqa: F401  (registers dlkg_sentence_roles)
 from .cues import load_cues
+from .decide import Decision, Features, LinearModel, model_file
 from .echoes import Echoes
 from .links import LinkReader
 from .matcher import VocabularyMatcher  # importing it registers dlkg_vocabulary_matcher
 from .negation import negated
 from .open_names import OpenNames
 from .reported import ReportedDecision
-from .results import AnswerResult, Fact, FactSink, PaperFacts, Setting
+from .results import AnswerResult, Candidates, Fact, FactSink, PaperFacts, Setting
 from .roles import FACT
 from .spans import doc_text, sentence_bounds, span_text
 from .values import SettingReader
@@ -55,7 +57,10 @@ def _cached_nlp(ontology_dir: Path | None) -> Language:
 class Extractor:
     """Turns one paper's answers into facts; one instance serves a whole corpus (the matcher is built once)."""
 
-    def __init__(self, ontology_dir: Path | None = None, nlp: Language | None = None):
+    def __init__(self, ontology_dir: Path | None = None, nlp: Language | None = None,
+                 model: LinearModel | Path | None | bool = True, threshold: float | None = None):
+        """`model`: the learned decision (True: the shipped one, if the ontology folder has it; False or None: the
+        rules alone); `threshold` overrides the model's own."""
         self.nlp = nlp or _cached_nlp(ontology_dir)
         self.vocabulary = load_vocabulary(ontology_dir)
         self.cues = cues = load_cues(ontology_dir)
@@ -73,18 +78,39 @@ class Extractor:
         self.link_reader = LinkReader(self.vocabulary, cues)
         self.open_names = OpenNames(cues)
         self.metrics_calculation = self.vocabulary.terms.get(DLV["metrics-calculation"])
+        self.features = Features(cues, self.vocabulary)
+        if model is True:
+            shipped = model_file(ontology_dir)
+            model = LinearModel.load(shipped) if shipped.exists() else None
+        elif isinstance(model, Path):
+            model = LinearModel.load(model)
+        self.decision = Decision(model, self.features, threshold) if isinstance(model, LinearModel) else None
 
     def extract(self, paper: Paper) -> PaperFacts:
+        candidates = self.candidates(paper)
+        return self.decide(candidates)
+
+    def candidates(self, paper: Paper) -> Candidates:
+        """Every candidate fact and setting of the paper, with the rules' verdict on each mention, and the docs."""
         facts = FactSink()
         settings: list[Setting] = []
         results: list[AnswerResult] = []
-        docs = self.nlp.pipe(((a.text, a) for a in paper.answers), as_tuples=True)
-        for doc, answer in docs:
+        docs: dict[str, Doc] = {}
+        for doc, answer in self.nlp.pipe(((a.text, a) for a in paper.answers), as_tuples=True):
             reported = self._read_answer(doc, answer, facts, settings)
             results.append(AnswerResult(answer, reported))
-        kept = _drop_broader(_drop_generic_heads(list(facts.facts.values()), self.vocabulary), self.vocabulary)
-        kept = self._models_only_if_the_model_answer_reports(kept, results)
-        return PaperFacts(paper, results, kept, _dedupe_settings(settings))
+            docs[answer.cq] = doc
+        return Candidates(paper, results, list(facts.facts.values()), settings, docs)
+
+    def decide(self, c: Candidates) -> PaperFacts:
+        """The facts kept: by the learned decision when the extractor has one, else by the rules."""
+        if self.decision is not None:
+            facts, settings = self.decision.decide(c)
+        else:
+            facts, settings = [f for f in c.facts if f.evidence], [s for s in c.settings if not s.rejected]
+        kept = _drop_broader(_drop_generic_heads(facts, self.vocabulary), self.vocabulary)
+        kept = self._models_only_if_the_model_answer_reports(kept, c.results)
+        return PaperFacts(c.paper, c.results, kept, _dedupe_settings(settings))
 
     def _terms(self, key: str) -> list[Term]:
         term = self.vocabulary.terms.get(URIRef(key))
@@ -97,6 +123,7 @@ class Extractor:
         """Adds the answer's facts and settings; returns whether it is Reported."""
         roles = doc.user_data.get("dlkg_roles", [])
         fact_sents = [doc[s:e] for s, e, role in roles if role == FACT]
+        role_of = {s: role for s, _, role in roles}
         if not answer.text.strip():
             return False
         asked = self.cq_concepts.get(answer.cq, ())
@@ -107,32 +134,32 @@ class Extractor:
         for span in doc.spans.get("dlkg_terms", []):
             sent_start = sentence_bounds(doc, span.start)[0]
             terms_by_sent.setdefault(sent_start, []).append(span)
-        for sent in fact_sents:
+        for sent in doc.sents:
             spans, sent_text = terms_by_sent.get(sent.start, []), span_text(sent)
-            if echoes.grab_bag_overview(sent, sent_text, spans, answer.cq):
-                continue
+            # every vocabulary name is a candidate; a sentence or rule that turns it down names why
+            sent_rejected = "" if role_of.get(sent.start) == FACT else role_of.get(sent.start, "generic")
+            grab_bag = not sent_rejected and echoes.grab_bag_overview(sent, sent_text, spans, answer.cq)
             # a list that goes beyond the question's examples is the paper's list, examples included
             beyond = echoes.names_beyond_examples(spans, answer.cq)
             echoed = set() if cues.paper_cues.search(sent_text) or beyond else echoes.full_echo(spans, answer.cq)
             explained_from = cues.explaining.search(sent_text)
             for span in spans:
-                if span.label_ in echoed:
-                    continue
-                if explained_from and span.start_char >= sent.start_char + explained_from.end():
-                    continue  # "image segmentation, which involves detecting the pixels of ...": an explanation
-                if self._negated(doc, span):
-                    continue
-                if not beyond and echoes.echoes_question(doc, span, answer.cq):
-                    continue
+                rejected = sent_rejected or ("grab_bag" if grab_bag else self._rejects(doc, sent, span, answer.cq, echoed,
+                                                                                       explained_from, beyond))
                 for term in self._terms(span.label_):
                     if term.cqs and answer.cq not in term.cqs:
                         continue
                     if term.concept == "Hyperparameter":
-                        settings.extend(self.values.settings(doc, span, term, answer))
+                        for setting in self.values.settings(doc, span, term, answer):
+                            setting.rejected = rejected
+                            settings.append(setting)
                         continue
-                    facts.add(term.concept, term.pref_label, answer, span.start_char, span.end_char, doc_text(doc), term)
-                    if span.text.lower() not in examples:
+                    facts.add(term.concept, term.pref_label, answer, span.start_char, span.end_char, doc_text(doc), term,
+                              rejected=rejected)
+                    if not rejected and span.text.lower() not in examples:
                         found_specific = True
+            if sent_rejected or grab_bag:
+                continue
             if cues.runs("metrics_calculation", asked) and self.metrics_calculation is not None and any(
                     t.concept == "PerformanceMetric" for span in terms_by_sent.get(sent.start, [])
                     if not self._negated(doc, span) for t in self._terms(span.label_)):
@@ -142,9 +169,24 @@ class Extractor:
             settings.extend(self.values.resized(sent, answer))
             if cues.runs("optimizer_setting", asked):
                 settings.extend(self.values.optimizer_settings(sent, answer))
+                settings.extend(self.values.open_settings(sent, answer))
             found_specific |= self.link_reader.links(sent, answer, asked, facts)
-            found_specific |= self.open_names.open_names(sent, spans, answer, asked, facts, first_statement=sent is fact_sents[0])
+            first = sent.start == fact_sents[0].start
+            found_specific |= self.open_names.open_names(sent, spans, answer, asked, facts, first_statement=first)
         return self.reported(doc, answer.text, answer.cq, found_specific, fact_sents, terms_by_sent)
+
+    def _rejects(self, doc: Doc, sent: Span, span: Span, cq: str, echoed: set[str], explained_from: re.Match[str] | None,
+                 beyond: bool) -> str:
+        """The rule that turns down a vocabulary name of a fact sentence, or "" if none does."""
+        if span.label_ in echoed:
+            return "echo"
+        if explained_from and span.start_char >= sent.start_char + explained_from.end():
+            return "explained"  # "image segmentation, which involves detecting the pixels of ...": an explanation
+        if self._negated(doc, span):
+            return "negated"
+        if not beyond and self.echoes.echoes_question(doc, span, cq):
+            return "question_echo"
+        return ""
 
     def _models_only_if_the_model_answer_reports(self, facts: list[Fact], results: list[AnswerResult]) -> list[Fact]:
         """When the answer to the model question finds no model in the paper, a model named in passing in another
@@ -183,7 +225,7 @@ def _drop_generic_heads(facts: list[Fact], vocabulary: Vocabulary) -> list[Fact]
 def _dedupe_settings(settings: list[Setting]) -> list[Setting]:
     seen, out = set(), []
     for s in settings:
-        key = (str(s.name.iri), str(s.value))
+        key = (str(s.name.iri) or s.name.pref_label.lower(), str(s.value))
         if key not in seen:
             seen.add(key)
             out.append(s)

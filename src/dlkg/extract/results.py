@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from spacy.tokens import Doc
+
 from ..ingest import Answer, Paper
 from ..vocabulary import Term
 
@@ -18,12 +20,17 @@ class Evidence:
 
 @dataclass
 class Fact:
-    """One extracted component: a vocabulary entity (term) or a paper-local thing (label only)."""
+    """One extracted component: a vocabulary entity (term) or a paper-local thing (label only).
+
+    `evidence`: the mentions the rules accept; `rejected`: mentions a rule turned down, with the rule's name (a
+    candidate only: the learned decision, `extract.decide`, weighs them). `confidence`: that decision's probability."""
     concept: str
     label: str
     term: Term | None = None
     evidence: list[Evidence] = field(default_factory=list)
     url: str | None = None
+    rejected: list[tuple[Evidence, str]] = field(default_factory=list)
+    confidence: float | None = None
 
 
 @dataclass
@@ -34,6 +41,8 @@ class Setting:
     value: Decimal | int | str
     unit: str | None
     evidence: Evidence
+    rejected: str = ""                  # the rule that turned this candidate down ("" if the rules accept it)
+    confidence: float | None = None
 
 
 @dataclass
@@ -50,6 +59,16 @@ class PaperFacts:
     settings: list[Setting]
 
 
+@dataclass
+class Candidates:
+    """One paper before the decision: every candidate with the rules' verdicts, and each answer's parsed doc."""
+    paper: Paper
+    results: list[AnswerResult]
+    facts: list[Fact]
+    settings: list[Setting]
+    docs: dict[str, Doc]
+
+
 class FactSink:
     """The facts of one paper, keyed so that a name found twice gathers its evidence on one fact."""
 
@@ -57,9 +76,14 @@ class FactSink:
         self.facts: dict[tuple[str, str], Fact] = {}
 
     def add(self, concept: str, label: str, answer: Answer, start: int, end: int, text: str,
-            term: Term | None = None, url: str | None = None) -> None:
+            term: Term | None = None, url: str | None = None, rejected: str = "") -> None:
+        """A mention; `rejected` names the rule that turns it down (it stays a candidate)."""
         key = (concept, str(term.iri) if term else (url or label.lower()))
         fact = self.facts.get(key)
         if fact is None:
             fact = self.facts[key] = Fact(concept, label, term, url=url)
-        fact.evidence.append(Evidence(answer.cq, start, end, text[start:end]))
+        evidence = Evidence(answer.cq, start, end, text[start:end])
+        if rejected:
+            fact.rejected.append((evidence, rejected))
+        else:
+            fact.evidence.append(evidence)

@@ -93,6 +93,7 @@ class SettingReader:
         self.cues = cues
         self.count_names = frozenset(cues.words["count_names"])
         self.negated_term = cues.negated_term
+        self.not_modifiers = frozenset(cues.words["not_modifiers"]) | {"set", "value", "initial", "used"}
         self.value_patterns: dict[URIRef, re.Pattern[str]] = {}
         self.value_names: dict[str, str] = {}
         for hyper, pairs in vocabulary.setting_values.items():
@@ -141,6 +142,30 @@ class SettingReader:
         for v in values:
             unit = "%" if v.endswith("%") else None
             out.append(Setting(term, v, parse_value(v), unit, ev))
+        return out
+
+    def open_settings(self, sent: Span, answer: Answer) -> list[Setting]:
+        """Settings whose name the vocabulary lacks ('NMS threshold of 0.6'): candidates the rules never keep
+        (`rejected="open_setting"`), for the learned decision to weigh."""
+        out = []
+        text, doc = span_text(sent), sent.doc
+        for m in self.cues.open_setting.finditer(text):
+            words = m.group(1).split()
+            name: list[str] = []
+            for w in reversed(words):
+                if w.lower() in self.not_modifiers or len(name) == 4:
+                    break
+                name.insert(0, w)
+            start = sent.start_char + m.start(1) + m.group(1).rfind(" ".join(name)) if name else -1
+            if not name or any(x.label in self.setting_keys and x.start_char < start + len(" ".join(name))
+                               and start < x.end_char for x in doc.spans.get("dlkg_terms", [])):
+                continue  # no name left, or a vocabulary hyperparameter's own (read by `settings`)
+            label = " ".join(name)
+            value = m.group(2).strip().rstrip(".,")
+            term = Term(URIRef(""), "Hyperparameter", label, (label,))
+            ev = Evidence(answer.cq, start, sent.start_char + m.end(2), doc_text(doc)[start:sent.start_char + m.end(2)])
+            out.append(Setting(term, value, parse_value(value), "%" if value.endswith("%") else None, ev,
+                               rejected="open_setting"))
         return out
 
     def optimizer_settings(self, sent: Span, answer: Answer) -> list[Setting]:

@@ -1,0 +1,144 @@
+"""Out-of-fold extraction quality on every annotated record of ../shared (111 records, five writing styles).
+
+Papers are split into k folds by a hash of their id (a paper's records, whichever LLM answered, share a fold); for
+each fold the decision model is trained on the other folds only (its threshold from an inner split of those) and
+decides the held-out papers. The held-out KGs are scored with dlkg's scorer (the matching rules of
+../shared/tools/score_kg.py, which tests/test_evaluate.py checks it agrees with) per concept, per writing style and
+overall; the rules alone (no model) are scored on the same records next to it.
+
+    python bench/quality.py                  # prints the tables; --json FILE keeps them; --kg-dir DIR writes the KGs
+    python ../shared/tools/score_kg.py --gold ../shared/gold/corpus-papers-gold.jsonl --kg DIR/learned-corpus.nt --kg ontology/
+
+The rules themselves were written by reading records of these files (the seed-study and human-labelled answers, and
+since the 64 corpus records' gold was released, some of those): for the rules, every number here is in-sample.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from rdflib import Graph
+
+from dlkg.evaluate import ConceptScore, load_gold_records, micro, predictions, score
+from dlkg.extract import Extractor, PaperFacts
+from dlkg.extract.decide import Decision
+from dlkg.graph import GraphBuilder
+from dlkg.train import examples, fit, fold_of, pair_records
+from dlkg.vocabulary import ontology_graph
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+# (name, gold file, answers file) under ../shared
+SETS = [
+    ("seed", "gold/seed-study-gold.jsonl", "corpus/seed-study-answers.jsonl"),
+    ("hl-mixtral", "gold/human-labelled-papers-gold-mixtral_8_22b.jsonl", "corpus/human-labelled/answers-mixtral_8_22b.jsonl"),
+    ("hl-llama31", "gold/human-labelled-papers-gold-llama-3.1_70b_groq.jsonl",
+     "corpus/human-labelled/answers-llama-3.1_70b_groq.jsonl"),
+    ("corpus", "gold/corpus-papers-gold.jsonl", "corpus/corpus-papers-gold-answers.jsonl"),
+]
+NOT_ATTRIBUTED = ("DeepLearningModel", "Framework", "Hyperparameter")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--json", type=Path, help="write the scores here")
+    ap.add_argument("--kg-dir", type=Path, help="write each set's out-of-fold KG here (N-Triples), for score_kg.py")
+    args = ap.parse_args()
+    extractor = Extractor(model=False)
+    records = []  # (set name, candidates, gold record)
+    for name, gold_file, answers in SETS:
+        gold = {(r["paper"], r.get("source")): r for r in load_gold_records(SHARED / gold_file)}
+        for c, _ in pair_records([SHARED / gold_file], [SHARED / answers], extractor):
+            records.append((name, c, gold[c.paper.id, c.paper.source]))
+    exs, counts = examples([(c, g["concepts"]) for _, c, g in records], extractor)
+    print(f"{len(records)} records, {len(exs)} candidates, {sum(bool(e.matches) for e in exs)} match gold", file=sys.stderr)
+
+    rules = {id(c): extractor.decide(c) for _, c, _ in records}
+    learned: dict[int, PaperFacts] = {}
+    thresholds, decide_seconds = [], 0.0
+    for f in range(args.folds):
+        train = [e for e in exs if fold_of(e.record[0], args.folds) != f]
+        train_counts = {r: n for r, n in counts.items() if fold_of(r[0], args.folds) != f}
+        model = fit(train, train_counts, folds=args.folds)
+        thresholds.append(model.threshold)
+        extractor.decision = Decision(model, extractor.features)  # the held-out papers meet this fold's model
+        for _, c, _ in records:
+            if fold_of(c.paper.id, args.folds) == f:
+                t0 = time.perf_counter()
+                learned[id(c)] = extractor.decide(c)
+                decide_seconds += time.perf_counter() - t0
+    extractor.decision = None
+
+    results = {"folds": args.folds, "thresholds": thresholds, "decide_seconds": round(decide_seconds, 2),
+               "records": len(records)}
+    for method, decided in (("rules", rules), ("learned", learned)):
+        results[method] = evaluate(records, decided, args.kg_dir and args.kg_dir / method)
+    print(render(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+def evaluate(records: list, decided: dict[int, PaperFacts], kg_dir: Path | None) -> dict:
+    """Scores of one method: overall, per set, per writing style and per concept; and the non-DL check."""
+    ontology = ontology_graph()
+    builder = GraphBuilder(Extractor(model=False).vocabulary)
+    by_set: dict[str, dict[str, ConceptScore]] = {}
+    by_style: dict[str, dict[str, ConceptScore]] = defaultdict(dict)
+    non_dl_flags = json.loads((SHARED / "corpus/dl-pipeline-flags.json").read_text())
+    non_dl: dict[str, int] = defaultdict(int)
+    for name, _, _ in SETS:
+        mine = [(c, g) for n, c, g in records if n == name]
+        g = Graph()
+        for c, _ in mine:
+            for t in builder.triples(decided[id(c)]):
+                g.add(t)
+        if kg_dir:
+            kg_dir.mkdir(parents=True, exist_ok=True)
+            g.serialize(kg_dir / f"{name}.nt", format="nt", encoding="utf-8")
+        preds = predictions(g + ontology)
+        by_set[name] = score({c.paper.id: gold["concepts"] for c, gold in mine}, preds)
+        for c, gold in mine:
+            rows = score({c.paper.id: gold["concepts"]}, preds)
+            style = by_style[c.paper.source]
+            for concept, r in rows.items():
+                s = style.setdefault(concept, ConceptScore())
+                s.tp, s.fp, s.fn = s.tp + r.tp, s.fp + r.fp, s.fn + r.fn
+            if non_dl_flags.get(c.paper.id) == "No":
+                for concept in NOT_ATTRIBUTED:
+                    non_dl[concept] += rows[concept].fp
+    overall: dict[str, ConceptScore] = {}
+    for rows in by_set.values():
+        for concept, r in rows.items():
+            s = overall.setdefault(concept, ConceptScore())
+            s.tp, s.fp, s.fn = s.tp + r.tp, s.fp + r.fp, s.fn + r.fn
+    prf = lambda r: {"tp": r.tp, "fp": r.fp, "fn": r.fn, "P": round(r.precision, 3), "R": round(r.recall, 3),
+                     "F1": round(r.f1, 3)}
+    return {"overall": prf(micro(overall)), "sets": {k: prf(micro(v)) for k, v in by_set.items()},
+            "styles": {k: prf(micro(v)) for k, v in sorted(by_style.items())},
+            "concepts": {k: prf(v) for k, v in overall.items() if v.tp + v.fp + v.fn},
+            "non_dl_unattributed": dict(non_dl)}
+
+
+def render(results: dict) -> str:
+    lines = [f"out of fold, {results['folds']} folds by paper, {results['records']} records; thresholds "
+             + ", ".join(f"{t:.3f}" for t in results["thresholds"]) + f"; decisions took {results['decide_seconds']} s"]
+    for section in ("overall", "sets", "styles", "concepts"):
+        lines.append(f"\n{section:36}  rules P / R / F1        learned P / R / F1")
+        keys = ["micro"] if section == "overall" else list(results["rules"][section])
+        for k in keys:
+            a = results["rules"][section] if section == "overall" else results["rules"][section][k]
+            b = results["learned"][section] if section == "overall" else results["learned"][section].get(k)
+            cell = lambda r: f"{r['P']:.3f} / {r['R']:.3f} / {r['F1']:.3f}" if r else "-"
+            lines.append(f"{k:36}  {cell(a):22}  {cell(b)}")
+    lines.append(f"\nnon-DL papers, unattributed {', '.join(NOT_ATTRIBUTED)} (false positives): rules "
+                 f"{results['rules']['non_dl_unattributed']}, learned {results['learned']['non_dl_unattributed']}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
