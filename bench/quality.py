@@ -25,9 +25,9 @@ from rdflib import Graph
 
 from dlkg.evaluate import ConceptScore, load_gold_records, micro, predictions, score
 from dlkg.extract import Extractor, PaperFacts
-from dlkg.extract.decide import Decision
+from dlkg.extract.decide import Decision, Models
 from dlkg.graph import GraphBuilder
-from dlkg.train import examples, fit, fold_of, pair_records
+from dlkg.train import examples, fit, fit_reported, fold_of, pair_records, presence_examples
 from dlkg.vocabulary import ontology_graph
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -65,7 +65,7 @@ def main() -> int:
         train_counts = {r: n for r, n in counts.items() if fold_of(r[0], args.folds) != f}
         model = fit(train, train_counts, folds=args.folds)
         thresholds.append(model.threshold)
-        extractor.decision = Decision(model, extractor.features)  # the held-out papers meet this fold's model
+        extractor.decision = Decision(Models(model, None), extractor.features)  # held-out papers meet this fold's model
         for _, c, _ in records:
             if fold_of(c.paper.id, args.folds) == f:
                 t0 = time.perf_counter()
@@ -74,13 +74,34 @@ def main() -> int:
     extractor.decision = None
 
     results = {"folds": args.folds, "thresholds": thresholds, "decide_seconds": round(decide_seconds, 2),
-               "records": len(records)}
+               "records": len(records), "presence": presence(extractor, args.folds)}
     for method, decided in (("rules", rules), ("learned", learned)):
         results[method] = evaluate(records, decided, args.kg_dir and args.kg_dir / method)
     print(render(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return 0
+
+
+def presence(extractor: Extractor, folds: int) -> dict:
+    """The Reported call against the human labels, out of fold by paper: rules and learned, overall and per LLM."""
+    answers = sorted((SHARED / "corpus/human-labelled").glob("answers-*.jsonl"))
+    labels = SHARED / "corpus/human-labelled/presence-labels.csv"
+    rows, ys, records = presence_examples([labels], answers, extractor)
+    learned = [False] * len(rows)
+    for f in range(folds):
+        train = [i for i, (p, _) in enumerate(records) if fold_of(p, folds) != f]
+        model = fit_reported([rows[i] for i in train], [ys[i] for i in train])
+        held = [i for i, (p, _) in enumerate(records) if fold_of(p, folds) == f]
+        for i, prob in zip(held, model.probabilities([rows[i] for i in held])):
+            learned[i] = prob >= 0.5
+    rules = [bool(r["rules_reported"]) for r in rows]
+    accuracy = lambda said, which: round(sum(said[i] == ys[i] for i in which) / len(which), 3)
+    everyone = range(len(rows))
+    by_source = {s: [i for i in everyone if records[i][1] == s] for s in sorted({s for _, s in records})}
+    return {"n": len(rows), "papers": len({p for p, _ in records}), "rules": accuracy(rules, everyone),
+            "learned": accuracy(learned, everyone),
+            "sources": {s: {"rules": accuracy(rules, i), "learned": accuracy(learned, i)} for s, i in by_source.items()}}
 
 
 def evaluate(records: list, decided: dict[int, PaperFacts], kg_dir: Path | None) -> dict:
@@ -135,6 +156,11 @@ def render(results: dict) -> str:
             b = results["learned"][section] if section == "overall" else results["learned"][section].get(k)
             cell = lambda r: f"{r['P']:.3f} / {r['R']:.3f} / {r['F1']:.3f}" if r else "-"
             lines.append(f"{k:36}  {cell(a):22}  {cell(b)}")
+    pr = results["presence"]
+    lines.append(f"\npresence (Reported/NotReported) vs {pr['n']} human labels of {pr['papers']} papers, out of fold by paper: "
+                 f"rules {pr['rules']:.3f}, learned {pr['learned']:.3f}")
+    for source, acc in pr["sources"].items():
+        lines.append(f"  {source:34}  rules {acc['rules']:.3f}   learned {acc['learned']:.3f}")
     lines.append(f"\nnon-DL papers, unattributed {', '.join(NOT_ATTRIBUTED)} (false positives): rules "
                  f"{results['rules']['non_dl_unattributed']}, learned {results['learned']['non_dl_unattributed']}")
     return "\n".join(lines)

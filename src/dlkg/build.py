@@ -28,13 +28,15 @@ log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- in memory
 def build(inputs: Iterable[str | Path] | None = None, base: str = DEFAULT_RESOURCE_BASE,
-          on_paper: Callable[[str], None] | None = None, jobs: int = 1) -> BuildResult:
+          on_paper: Callable[[str], None] | None = None, jobs: int = 1, model: Path | bool = True,
+          threshold: float | None = None) -> BuildResult:
     """Build the KG of `inputs` (files or folders; default: the shipped seeds/) in memory. Bad records are skipped
-    and listed in `BuildResult.problems`."""
+    and listed in `BuildResult.problems`. `model`: the learned decision's model file (True: the shipped one;
+    False: the rules alone); `threshold`: keep facts of at least this confidence (default: the model's)."""
     result = BuildResult(Dataset(), base)
     for prefix, ns in PREFIXES.items():
         result.dataset.bind(prefix, ns)
-    for pg in paper_graphs(inputs, base, result.problem, jobs):
+    for pg in paper_graphs(inputs, base, result.problem, jobs, model, threshold):
         result.dataset.graph(pg.iri).parse(data=pg.ntriples, format="nt")
         result.count(pg, on_paper)
     log.info("built %s in memory", result.summary())
@@ -63,7 +65,8 @@ def write(result: BuildResult, out: str | Path, with_ontology: bool = False) -> 
 def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None = None,
              store: "WritableStore | None" = None, base: str = DEFAULT_RESOURCE_BASE, with_ontology: bool = False,
              jobs: int = 1, on_paper: Callable[[str], None] | None = None,
-             before_write: Callable[[BuildResult], None] | None = None) -> BuildResult:
+             before_write: Callable[[BuildResult], None] | None = None, model: Path | bool = True,
+             threshold: float | None = None) -> BuildResult:
     """Build and write paper by paper into `out` (a file; format from its extension) or `store`; memory stays flat.
     The file appears only when the build finished (a temporary file is renamed); `before_write(result)` may raise
     to abandon it (e.g. --strict). A store gets each paper in one transaction, replacing what it held for it."""
@@ -74,7 +77,7 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
     if store is not None:
         store.replace_graph(ONTOLOGY_GRAPH, ontology_graph())
         written: set[URIRef] = set()
-        for pg in paper_graphs(inputs, base, result.problem, jobs):
+        for pg in paper_graphs(inputs, base, result.problem, jobs, model, threshold):
             own, shared = splitter.split(pg)
             if shared:
                 store.replace_graph(SHARED_GRAPH, shared, replace=False)
@@ -91,7 +94,7 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
         sink = sink_for(tmp, fmt)
         try:  # the sink's files live beside tmp, which atomic_file cleans up even if we are interrupted right here
             sink.add(ONTOLOGY_GRAPH_IN_FILES if with_ontology else None, sorted_ntriples(header(base, with_ontology)))
-            for pg in paper_graphs(inputs, base, result.problem, jobs):
+            for pg in paper_graphs(inputs, base, result.problem, jobs, model, threshold):
                 own, shared = splitter.split(pg)
                 sink.add(SHARED_GRAPH, shared)
                 sink.add(pg.iri, own)

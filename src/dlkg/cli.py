@@ -70,9 +70,15 @@ endpoint_option = click.option("--endpoint", help="A SPARQL query endpoint URL (
 @click.option("--partition-size", default=500, show_default=True, type=click.IntRange(1, None),
               help="Papers per Dask task and per output file (--executor dask).")
 @click.option("--strict", is_flag=True, help="Fail (write nothing) if any input record cannot be read.")
+@click.option("--model", "model_file", type=click.Path(dir_okay=False),
+              help="The learned decision's model (from `dlkg train`); default: the one dlkg ships.")
+@click.option("--rules-only", is_flag=True, help="No learned decision: keep what the hand-written rules keep.")
+@click.option("--threshold", type=click.FloatRange(0, 1),
+              help="Keep facts of at least this confidence (default: the model's own, the best F1 at precision >= 0.75).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 def build_cmd(inputs: tuple[str, ...], out: str | None, store_dir: str | None, with_ontology: bool, base: str,
-              jobs: int, executor: str, scheduler: str | None, partition_size: int, strict: bool, quiet: bool) -> None:
+              jobs: int, executor: str, scheduler: str | None, partition_size: int, strict: bool,
+              model_file: str | None, rules_only: bool, threshold: float | None, quiet: bool) -> None:
     """Build a KG from INPUTS (JSONL files or folders; default: the shipped seeds/) into a file (-o) or a store.
 
     Papers are written as they are built, so memory stays flat however large the corpus. Records that cannot
@@ -96,6 +102,9 @@ def build_cmd(inputs: tuple[str, ...], out: str | None, store_dir: str | None, w
     try:
         if bool(out) == bool(store_dir):
             raise DlkgError("give either -o FILE or --store DIR")
+        if rules_only and (model_file or threshold is not None):
+            raise DlkgError("--rules-only takes no --model or --threshold")
+        model: Path | bool = False if rules_only else Path(model_file) if model_file else True
         if (executor == "dask") != bool(scheduler):
             raise DlkgError("--executor dask needs --scheduler ADDRESS (and --scheduler needs --executor dask)")
         if executor == "dask" and store_dir:
@@ -116,7 +125,8 @@ def build_cmd(inputs: tuple[str, ...], out: str | None, store_dir: str | None, w
                                    before_write=refuse_if_strict)
         else:
             result = build_to(inputs or None, out=out, store=store, base=base, with_ontology=with_ontology, jobs=jobs,
-                              on_paper=lambda _: bar.update(), before_write=refuse_if_strict)
+                              on_paper=lambda _: bar.update(), before_write=refuse_if_strict, model=model,
+                              threshold=threshold)
         bar.close()
         for problem in result.problems:
             click.echo(f"skipped: {problem}", err=True)
@@ -283,6 +293,42 @@ def evaluate_cmd(gold: str, kg: tuple[str, ...]) -> None:
     except DlkgError as exc:
         _fail(exc)
     click.echo(render(rows))
+
+
+@main.command("train")
+@click.argument("answers", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--gold", "gold_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Gold facts (JSONL, the annotation guidelines' format); repeat for several files.")
+@click.option("--presence", "presence_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Human Reported/NotReported labels (CSV: paper, source, cq, reported); repeat for several files.")
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the model (JSON); build with it through `dlkg build --model FILE`.")
+@click.option("--min-precision", default=0.75, show_default=True, type=click.FloatRange(0, 1),
+              help="The fact threshold is the best F1 at this precision, out of fold on the training papers.")
+def train_cmd(answers: tuple[str, ...], gold_files: tuple[str, ...], presence_files: tuple[str, ...], out: str,
+              min_precision: float) -> None:
+    """Train the learned decisions from annotated papers: ANSWERS (JSONL) with gold facts and/or Reported labels.
+
+    A gold record or label is paired with the answers of the same paper id and answering LLM. A research group
+    that annotates some of its own papers adapts dlkg to its field this way; `dlkg evaluate` scores the result.
+    A part without annotations (facts or Reported) stays with the hand-written rules."""
+    from .rdfio import atomic_file
+    from .train import train
+
+    try:
+        models = train(gold_files, answers, presence_files, min_precision=min_precision)
+        with atomic_file(Path(out)) as tmp:
+            tmp.write_text(models.to_json(), encoding="utf-8")
+    except DlkgError as exc:
+        _fail(exc)
+    said = []
+    if models.facts is not None:
+        a = models.facts.about
+        said.append(f"facts from {a['records']} records, {a['candidates']} candidates ({a['positives']} right), "
+                    f"threshold {models.facts.threshold:.4f}")
+    if models.reported is not None:
+        said.append(f"Reported from {models.reported.about['answers']} labelled answers")
+    click.echo(f"wrote {out}: " + "; ".join(said), err=True)
 
 
 @main.command("report")

@@ -65,9 +65,10 @@ class BuildResult:
 class PaperStep:
     """One paper -> its graph as sorted N-Triples; the extractor and mapper are built once per process."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, model: Path | bool = True, threshold: float | None = None) -> None:
+        """`model`, `threshold`: the learned decision (`Extractor`): True for the shipped model, False for the rules."""
         self.base = base
-        self.extractor = Extractor()
+        self.extractor = Extractor(model=model, threshold=threshold)
         self.mapper = GraphBuilder(load_vocabulary(), base)
 
     def __call__(self, paper: Paper) -> PaperGraph:
@@ -94,13 +95,13 @@ def input_papers(inputs: Iterable[str | Path] | None, skip: Callable[[InputError
 _pool_step: PaperStep | None = None
 
 
-def _start_pool_worker(base: str) -> None:
+def _start_pool_worker(base: str, model: Path | bool, threshold: float | None) -> None:
     """A pool worker dies on SIGTERM, as Pool.terminate() expects. Forked, it would inherit the handler the CLI
     installs (SIGTERM -> SystemExit, so that the parent cleans up), and a worker could swallow that exit while
     waiting for a task: the pool then waited for it forever (seen once in a CI run)."""
     global _pool_step
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _pool_step = PaperStep(base)
+    _pool_step = PaperStep(base, model, threshold)
 
 
 def _run_in_pool(paper: Paper) -> PaperGraph:
@@ -109,11 +110,12 @@ def _run_in_pool(paper: Paper) -> PaperGraph:
 
 
 def paper_graphs(inputs: Iterable[str | Path] | None, base: str, skip: Callable[[InputError], None],
-                 jobs: int = 1) -> Iterator[PaperGraph]:
+                 jobs: int = 1, model: Path | bool = True, threshold: float | None = None) -> Iterator[PaperGraph]:
     """Every paper's graph, in input order; with jobs > 1, extraction runs in that many processes."""
     papers = input_papers(inputs, skip)
+    step = PaperStep(base, model, threshold)  # built here too: a bad model file fails before any worker starts
     if jobs <= 1:
-        yield from map(PaperStep(base), papers)
+        yield from map(step, papers)
         return
-    with multiprocessing.get_context("fork").Pool(jobs, _start_pool_worker, (base,)) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, _start_pool_worker, (base, model, threshold)) as pool:
         yield from pool.imap(_run_in_pool, papers, chunksize=4)

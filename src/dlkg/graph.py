@@ -136,11 +136,11 @@ class GraphBuilder:
         for fact in pf.facts:
             node = self._component(out, pub, fact)
             out.append((pl, self.vocabulary.component_property[fact.concept], node))
-            self._evidence(out, pl, node, fact.evidence, answer_iri, paper.source)
+            self._evidence(out, pl, node, fact.evidence, answer_iri, paper.source, fact.confidence)
         for setting in pf.settings:
             node = self._setting(out, pub, setting)
             out.append((pl, DLKG.hasHyperparameterSetting, node))
-            self._evidence(out, pl, node, [setting.evidence], answer_iri, paper.source)
+            self._evidence(out, pl, node, [setting.evidence], answer_iri, paper.source, setting.confidence)
         return out
 
     def _component(self, out: list, pub: URIRef, fact: Fact) -> URIRef:
@@ -179,7 +179,8 @@ class GraphBuilder:
         return node
 
     def _evidence(self, out: list, pl: URIRef, node: URIRef, evidence: list[Evidence],
-                  answer_iri: dict[str, URIRef], source: str) -> None:
+                  answer_iri: dict[str, URIRef], source: str, confidence: float | None) -> None:
+        """Each evidence span of a fact; with the learned decision's confidence in the fact, for filtering."""
         for ev in evidence:
             node_key = hashlib.sha1(str(node).encode("utf-8")).hexdigest()[:8]
             e = URIRef(f"{pl}/evidence/{slug(source)}/{ev.cq}/{ev.start}-{ev.end}-{node_key}")
@@ -191,3 +192,5 @@ class GraphBuilder:
             out.append((e, DLKG.startChar, Literal(ev.start, datatype=XSD.integer)))
             out.append((e, DLKG.endChar, Literal(ev.end, datatype=XSD.integer)))
             out.append((e, DLKG.quote, clean_literal(ev.quote)))
+            if confidence is not None:
+                out.append((e, DLKG.confidence, Literal(Decimal(f"{confidence:.4f}"), datatype=XSD.decimal)))

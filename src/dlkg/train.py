@@ -1,28 +1,31 @@
 """Train the learned decision (`extract.decide`) from annotated papers: gold facts + the answers they annotate.
 
 Labels come from the scorer's own matching rules (`evaluate.item_match`): a candidate is positive when it matches a
-gold item of its paper and concept. The learner is scikit-learn's logistic regression on standardised features; the
+gold item of its paper and concept. The learner is scikit-learn's gradient boosting (shallow trees, since the
+features interact: a rule's verdict means more for one concept than for another), copied into a JSON model. The
 threshold is the one that maximises F1 at precision >= `min_precision` on out-of-fold probabilities of the training
 papers (grouped by paper), so it is not tuned on what the model was fitted to. Everything is deterministic: same
 records in, same model file out.
 """
 from __future__ import annotations
 
+import csv
 import logging
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .errors import DlkgError
+from .errors import DlkgError, InputError
 from .evaluate import item_match, load_gold_records
 from .extract import Extractor, Fact, Setting
-from .extract.decide import Item, LinearModel
+from .extract.decide import DecisionModel, Item, Models, Tree
 from .extract.results import Candidates
 from .ingest import Paper, read_papers
 
 log = logging.getLogger(__name__)
 MIN_PRECISION = 0.75
+LEARNER = {"n_estimators": 150, "max_depth": 3, "learning_rate": 0.1, "random_state": 0}
 
 
 @dataclass
@@ -107,51 +110,112 @@ def best_threshold(probabilities: Sequence[float], exs: Sequence[Example], gold_
     return -best[2] if best else 0.5
 
 
-def fit(exs: Sequence[Example], gold_counts: dict, folds: int = 5, min_precision: float = MIN_PRECISION,
-        c: float = 0.3) -> LinearModel:
-    """Fit the logistic model on `exs`; its threshold comes from out-of-fold probabilities within `exs`."""
+def fit(exs: Sequence[Example], gold_counts: dict, folds: int = 5, min_precision: float = MIN_PRECISION) -> DecisionModel:
+    """Fit the model on `exs`; its threshold comes from out-of-fold probabilities within `exs` (grouped by paper)."""
     if len({e.record[0] for e in exs}) < 2 or len({bool(e.matches) for e in exs}) < 2:
         raise DlkgError("training needs candidates of at least two papers, both right and wrong ones")
     features = sorted({k for e in exs for k in e.row})
-    model = _fit_linear(exs, features, c)
+    model = _fit_trees([e.row for e in exs], [bool(e.matches) for e in exs], features, LEARNER)
     probabilities = [0.0] * len(exs)
     papers = sorted({e.record[0] for e in exs})
     k = min(folds, len(papers))
-    fold = {p: fold_of(p, k) for p in papers}
     for f in range(k):
-        train = [e for e in exs if fold[e.record[0]] != f]
+        train = [e for e in exs if fold_of(e.record[0], k) != f]
         if len({bool(e.matches) for e in train}) < 2:
             continue
-        inner = _fit_linear(train, features, c)
+        inner = _fit_trees([e.row for e in train], [bool(e.matches) for e in train], features, LEARNER)
         for i, e in enumerate(exs):
-            if fold[e.record[0]] == f:
+            if fold_of(e.record[0], k) == f:
                 probabilities[i] = inner.probability(e.row)
     threshold = best_threshold(probabilities, exs, sum(gold_counts.values()), min_precision)
     about = {"records": len(gold_counts), "candidates": len(exs), "positives": sum(bool(e.matches) for e in exs),
-             "min_precision": min_precision, "C": c, "learner": "sklearn LogisticRegression (lbfgs, L2)"}
-    return LinearModel(model.features, model.mean, model.scale, model.coef, model.intercept, threshold, about)
+             "min_precision": min_precision, "learner": f"sklearn GradientBoostingClassifier {LEARNER}"}
+    return DecisionModel(model.features, model.init, model.trees, threshold, about)
 
 
-def _fit_linear(exs: Sequence[Example], features: list[str], c: float) -> LinearModel:
+def _fit_trees(rows: Sequence[dict[str, float]], ys: Sequence[bool], features: list[str], settings: dict) -> DecisionModel:
+    """scikit-learn's gradient boosting, copied into a DecisionModel; the copy must give sklearn's own probabilities."""
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.ensemble import GradientBoostingClassifier
 
-    x = np.array([[e.row.get(f, 0.0) for f in features] for e in exs])
-    y = np.array([int(bool(e.matches)) for e in exs])
-    scaler = StandardScaler().fit(x)
-    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    learner = LogisticRegression(C=c, max_iter=2000).fit((x - scaler.mean_) / scale, y)
-    return LinearModel(tuple(features), tuple(round(float(v), 6) for v in scaler.mean_),
-                       tuple(round(float(v), 6) for v in scale), tuple(round(float(v), 6) for v in learner.coef_[0]),
-                       round(float(learner.intercept_[0]), 6), 0.5, {})
-
-
-def train(gold_files: Sequence[str | Path], answer_files: Sequence[str | Path], folds: int = 5,
-          min_precision: float = MIN_PRECISION, ontology_dir: Path | None = None) -> LinearModel:
-    """The decision model for these annotated records (`dlkg train`)."""
-    extractor = Extractor(ontology_dir, model=False)
-    exs, counts = examples(pair_records(gold_files, answer_files, extractor), extractor)
-    model = fit(exs, counts, folds, min_precision)
-    log.info("trained on %d records, %d candidates; threshold %.4f", len(counts), len(exs), model.threshold)
+    x = np.array([[r.get(f, 0.0) for f in features] for r in rows])
+    y = np.array([int(v) for v in ys])
+    learner = GradientBoostingClassifier(**settings).fit(x, y)
+    rate = learner.learning_rate
+    trees = tuple(Tree(tuple(int(v) for v in t.tree_.feature), tuple(float(v) for v in t.tree_.threshold),
+                       tuple(int(v) for v in t.tree_.children_left), tuple(int(v) for v in t.tree_.children_right),
+                       tuple(float(v) * rate for v in t.tree_.value[:, 0, 0]))
+                  for t in learner.estimators_[:, 0])
+    raw = learner.decision_function(x[:1])[0]
+    init = float(raw - sum(tree(list(map(float, x[0]))) for tree in trees))
+    model = DecisionModel(tuple(features), init, trees, 0.5, {})
+    sample = range(0, len(rows), max(1, len(rows) // 200))
+    expected = learner.predict_proba(x[list(sample)])[:, 1]
+    got = [model.probability(rows[i]) for i in sample]
+    if max(abs(a - b) for a, b in zip(expected, got)) > 1e-6:
+        raise DlkgError("the copied trees disagree with scikit-learn's model (has its tree layout changed?)")
     return model
+
+
+def presence_examples(label_files: Sequence[str | Path], answer_files: Sequence[str | Path], extractor: Extractor
+                      ) -> tuple[list[dict[str, float]], list[bool], list[tuple[str, str]]]:
+    """Answer rows, human Reported labels and (paper id, LLM), for each labelled answer of the answer files.
+    A label file is CSV with columns paper, source, cq, reported (Yes/No)."""
+    labels: dict[tuple[str, str, str], bool] = {}
+    for path in label_files:
+        with open(path, encoding="utf-8", newline="") as fh:
+            for n, rec in enumerate(csv.DictReader(fh), 2):
+                try:
+                    labels[rec["paper"], rec["source"], rec["cq"]] = {"yes": True, "no": False}[rec["reported"].strip().lower()]
+                except (KeyError, AttributeError) as exc:
+                    raise InputError(str(path), n, f"a presence label needs paper, source, cq and reported Yes/No ({exc})")
+    rows: list[dict[str, float]] = []
+    ys: list[bool] = []
+    papers: list[tuple[str, str]] = []
+    for paper in read_papers(list(answer_files), extractor.vocabulary.questions, lambda e: log.warning("%s", e)):
+        if not any((paper.id, paper.source, a.cq) in labels for a in paper.answers):
+            continue
+        c = extractor.candidates(paper)
+        for r, row in zip(c.results, extractor.features.answer_rows(c)):
+            key = (paper.id, paper.source, r.answer.cq)
+            if key in labels and r.answer.text.strip():
+                rows.append(row)
+                ys.append(labels[key])
+                papers.append((paper.id, paper.source))
+    if not rows:
+        raise DlkgError("no presence label matches an answer of the answer files (same paper id, LLM and CQ)")
+    return rows, ys, papers
+
+
+REPORTED_LEARNER = {"n_estimators": 200, "max_depth": 1, "learning_rate": 0.1, "random_state": 0}
+
+
+def fit_reported(rows: Sequence[dict[str, float]], ys: Sequence[bool]) -> DecisionModel:
+    """The Reported decision: boosted stumps (an additive model: with labels of few papers, deeper trees overfit)."""
+    if len(set(ys)) < 2:
+        raise DlkgError("training the Reported decision needs both Reported and NotReported labels")
+    features = sorted({k for r in rows for k in r})
+    model = _fit_trees(list(rows), [bool(y) for y in ys], features, REPORTED_LEARNER)
+    about = {"answers": len(rows), "reported": sum(map(bool, ys)),
+             "learner": f"sklearn GradientBoostingClassifier {REPORTED_LEARNER}"}
+    return DecisionModel(model.features, model.init, model.trees, 0.5, about)
+
+
+def train(gold_files: Sequence[str | Path], answer_files: Sequence[str | Path],
+          presence_files: Sequence[str | Path] = (), folds: int = 5, min_precision: float = MIN_PRECISION,
+          ontology_dir: Path | None = None) -> Models:
+    """The decision models for these annotated records (`dlkg train`): facts from gold files, the Reported call
+    from presence labels; a part without annotations is left to the rules."""
+    if not gold_files and not presence_files:
+        raise DlkgError("give gold facts (--gold) or presence labels (--presence) to train on")
+    extractor = Extractor(ontology_dir, model=False)
+    facts = reported = None
+    if gold_files:
+        exs, counts = examples(pair_records(gold_files, answer_files, extractor), extractor)
+        facts = fit(exs, counts, folds, min_precision)
+        log.info("facts: %d records, %d candidates; threshold %.4f", len(counts), len(exs), facts.threshold)
+    if presence_files:
+        rows, ys, _ = presence_examples(presence_files, answer_files, extractor)
+        reported = fit_reported(rows, ys)
+        log.info("Reported: %d labelled answers", len(rows))
+    return Models(facts, reported)

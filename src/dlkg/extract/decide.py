@@ -3,31 +3,37 @@
 The rules (`pipeline`) propose every vocabulary name, open-world name, link and setting they see, each mention with
 the rule that would turn it down ("negated", "generic", "question_echo", ...). Here each candidate becomes a row of
 features (those verdicts, the sentence's cues, the answer's status, the question's concept, how the paper's other
-answers speak) and a logistic model, trained by `dlkg train` (`dlkg.train`), gives it a probability. Candidates at
+answers speak) and gradient-boosted trees, trained by `dlkg train` (`dlkg.train`), gives it a probability. Candidates at
 or above the model's threshold are kept; the probability stays on the fact as its confidence.
 
-The model is a small JSON file (weights, scaling, threshold), so a build needs no learner and stays deterministic.
+The model is a small JSON file (trees, threshold), so a build needs no learner and stays deterministic.
 """
 from __future__ import annotations
 
 import json
 import math
+import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Union
 
 from rdflib import URIRef
+from spacy.tokens import Doc
 
 from ..errors import DlkgError
 from ..resources import ontology_dir
 from ..vocabulary import Vocabulary
 from .cues import Cues
-from .results import Candidates, Evidence, Fact, Setting
-from .roles import FACT, MISSING
+from .results import AnswerResult, Candidates, Evidence, Fact, Setting
+from .roles import FACT, GENERIC, META, MISSING, SPECULATIVE
 from .spans import doc_text
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2
+_LIST_LEAD = re.compile(r"(?:such as|including|include[sd]?|namely|like|:|,|\band|\bor)\s*(?:\*\*)?\s*$", re.I)
+_BULLET = re.compile(r"\s*(?:[*•-]|\d+\.)\s")
 REASONS = ("", "generic", "speculative", "missing", "meta", "grab_bag", "echo", "explained", "negated", "question_echo")
+ROLES = (FACT, MISSING, GENERIC, SPECULATIVE, META)
 SENTENCE_CUES = ("paper_cues", "evidence", "textbook", "generic", "speculative", "citation", "hedge", "negated_term")
 Item = Union[Fact, list[Setting]]  # a fact, or the settings of one hyperparameter with one value
 
@@ -37,42 +43,133 @@ def model_file(folder: Path | None = None) -> Path:
 
 
 @dataclass(frozen=True)
-class LinearModel:
-    """Standardised features -> logistic probability; what `dlkg train` fits with scikit-learn and writes as JSON."""
+class Tree:
+    """One regression tree of the boosted model: node arrays as scikit-learn keeps them (left == -1: a leaf)."""
+    feature: tuple[int, ...]
+    threshold: tuple[float, ...]
+    left: tuple[int, ...]
+    right: tuple[int, ...]
+    value: tuple[float, ...]             # leaf values, already multiplied by the learning rate
+
+    def __call__(self, x: list[float]) -> float:
+        node = 0
+        while self.left[node] != -1:
+            node = self.left[node] if x[self.feature[node]] <= self.threshold[node] else self.right[node]
+        return self.value[node]
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    """Gradient-boosted trees over the feature rows -> probability that a candidate is a fact; fitted by
+    `dlkg train` (scikit-learn) and kept as JSON, so a build needs only this file and plain Python."""
     features: tuple[str, ...]
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    coef: tuple[float, ...]
-    intercept: float
+    init: float
+    trees: tuple[Tree, ...]
     threshold: float
     about: dict
 
     def probability(self, row: dict[str, float]) -> float:
-        z = self.intercept + sum(c * (row.get(f, 0.0) - m) / s
-                                 for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef))
+        x = [row.get(f, 0.0) for f in self.features]
+        z = self.init
+        for tree in self.trees:
+            z += tree(x)
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
-    def to_json(self) -> str:
-        return json.dumps({"version": MODEL_VERSION, "features": list(self.features), "mean": list(self.mean),
-                           "scale": list(self.scale), "coef": list(self.coef), "intercept": self.intercept,
-                           "threshold": self.threshold, "about": self.about}, indent=1, sort_keys=True) + "\n"
+    def probabilities(self, rows: list[dict[str, float]]) -> list[float]:
+        """`probability` of many rows at once: all trees walk all rows together (numpy) and the leaf values are added
+        tree by tree as `probability` adds them, so the numbers are the same; a paper costs milliseconds."""
+        import numpy as np
+
+        if not rows:
+            return []
+        feature, threshold, left, right, value = self._stacked()
+        x = np.array([[row.get(f, 0.0) for f in self.features] for row in rows], dtype=float)
+        trees = np.arange(len(self.trees))[:, None]
+        node = np.zeros((len(self.trees), len(rows)), dtype=int)
+        everyone = np.arange(len(rows))[None, :]
+        while True:
+            inner = left[trees, node] != -1
+            if not inner.any():
+                break
+            go_left = x[everyone, np.where(inner, feature[trees, node], 0)] <= threshold[trees, node]
+            node = np.where(inner, np.where(go_left, left[trees, node], right[trees, node]), node)
+        leaves = value[trees, node]
+        z = np.full(len(rows), self.init)
+        for t in range(len(self.trees)):
+            z = z + leaves[t]
+        return [1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, float(v))))) for v in z]
+
+    def _stacked(self) -> tuple:
+        """The trees' node arrays, padded to one width; built once (a frozen dataclass may still cache in __dict__)."""
+        import numpy as np
+
+        if "_stacked_arrays" not in self.__dict__:
+            width = max(len(t.left) for t in self.trees)
+
+            def pad(values: tuple, fill: float) -> list:
+                return list(values) + [fill] * (width - len(values))
+            self.__dict__["_stacked_arrays"] = (
+                np.array([pad(t.feature, 0) for t in self.trees], dtype=int),
+                np.array([pad(t.threshold, 0.0) for t in self.trees], dtype=float),
+                np.array([pad(t.left, -1) for t in self.trees], dtype=int),
+                np.array([pad(t.right, -1) for t in self.trees], dtype=int),
+                np.array([pad(t.value, 0.0) for t in self.trees], dtype=float))
+        return self.__dict__["_stacked_arrays"]
+
+    def to_dict(self) -> dict:
+        return {"features": list(self.features), "init": self.init, "threshold": self.threshold, "about": self.about,
+                "trees": [{"feature": list(t.feature), "threshold": list(t.threshold), "left": list(t.left),
+                           "right": list(t.right), "value": list(t.value)} for t in self.trees]}
 
     @staticmethod
-    def load(path: Path) -> "LinearModel":
+    def from_dict(data: dict) -> "DecisionModel":
+        n = len(data["features"])
+        trees = []
+        for t in data["trees"]:
+            tree = Tree(tuple(map(int, t["feature"])), tuple(map(float, t["threshold"])), tuple(map(int, t["left"])),
+                        tuple(map(int, t["right"])), tuple(map(float, t["value"])))
+            sizes = {len(tree.feature), len(tree.threshold), len(tree.left), len(tree.right), len(tree.value)}
+            if len(sizes) != 1 or any(f >= n for f, l in zip(tree.feature, tree.left) if l != -1):
+                raise ValueError("a tree's node arrays differ in length or name an unknown feature")
+            trees.append(tree)
+        return DecisionModel(tuple(data["features"]), float(data["init"]), tuple(trees), float(data["threshold"]),
+                             dict(data.get("about", {})))
+
+
+@dataclass(frozen=True)
+class Models:
+    """What `dlkg train` writes: the fact decision and the Reported decision (either may be absent: rules then)."""
+    facts: DecisionModel | None
+    reported: DecisionModel | None
+
+    def to_json(self) -> str:
+        """Diff-friendly JSON: one line per tree."""
+        parts = []
+        for name in ("facts", "reported"):
+            model = getattr(self, name)
+            if model is None:
+                parts.append(f' "{name}": null')
+                continue
+            data = model.to_dict()
+            trees = data.pop("trees")
+            head = json.dumps(data, sort_keys=True)
+            body = ",\n".join("  " + json.dumps(t, sort_keys=True, separators=(",", ":")) for t in trees)
+            parts.append(f' "{name}": {head[:-1]}, "trees": [\n{body}\n ]}}')
+        return "{\n" + ",\n".join(parts) + f',\n "version": {MODEL_VERSION}\n}}\n'
+
+    @staticmethod
+    def load(path: Path) -> "Models":
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") != MODEL_VERSION:
-                raise DlkgError(f"{path}: decision model version {data.get('version')!r}; this dlkg reads {MODEL_VERSION}"
+            if not isinstance(data, dict) or data.get("version") != MODEL_VERSION:
+                version = data.get("version") if isinstance(data, dict) else None
+                raise DlkgError(f"{path}: decision model version {version!r}; this dlkg reads {MODEL_VERSION}"
                                 " (retrain it with `dlkg train`)")
-            n = len(data["features"])
-            if not all(len(data[k]) == n for k in ("mean", "scale", "coef")):
-                raise ValueError("features, mean, scale and coef differ in length")
-            return LinearModel(tuple(data["features"]), tuple(map(float, data["mean"])), tuple(map(float, data["scale"])),
-                               tuple(map(float, data["coef"])), float(data["intercept"]), float(data["threshold"]),
-                               dict(data.get("about", {})))
+            return Models(*(DecisionModel.from_dict(data[k]) if data.get(k) is not None else None
+                            for k in ("facts", "reported")))
         except FileNotFoundError:
             raise DlkgError(f"{path}: no decision model (train one with `dlkg train`)") from None
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DlkgError(f"{path}: not a dlkg decision model ({exc})") from None
 
 
@@ -89,6 +186,8 @@ class Features:
                 narrower[a] = narrower.get(a, 0) + 1
         self.narrower = narrower
         self.concepts = tuple(sorted(set(vocabulary.concepts) | {"Hyperparameter"}))
+        self.question_words = {cq: frozenset(re.findall(r"[a-z]+", q.lower())) for cq, q in vocabulary.questions.items()}
+        self.term_words = frozenset(t.pref_label.lower() for t in vocabulary.terms.values() if " " not in t.pref_label)
 
     def items(self, c: Candidates) -> Iterator[Item]:
         yield from c.facts
@@ -99,22 +198,67 @@ class Features:
 
     def rows(self, c: Candidates) -> list[tuple[Item, dict[str, float]]]:
         paper = self._paper_features(c)
-        return [(item, {**paper, **self._item_features(c, item)}) for item in self.items(c)]
+        context = _Context(c, self.cues)
+        return [(item, {**paper, **self._item_features(context, item)}) for item in self.items(c)]
+
+    def answer_rows(self, c: Candidates) -> list[dict[str, float]]:
+        """One row per answer (in `c.results` order) for the Reported decision: the rules' call, the sentence roles,
+        and what the candidates of that answer are and why the rules turned them down."""
+        counts: dict[str, dict[str, float]] = {r.answer.cq: {} for r in c.results}
+
+        def bump(cq: str, key: str) -> None:
+            if cq in counts:
+                counts[cq][key] = counts[cq].get(key, 0.0) + 1
+        for fact in c.facts:
+            for e in fact.evidence:
+                bump(e.cq, "names_kept")
+                if fact.concept in self._asked(e.cq):
+                    bump(e.cq, "names_kept_asked")
+            for e, why in fact.rejected:
+                bump(e.cq, f"names_rejected={why}")
+                if fact.concept in self._asked(e.cq):
+                    bump(e.cq, "names_rejected_asked")
+        for s in c.settings:
+            bump(s.evidence.cq, "settings_rejected" if s.rejected else "settings_kept")
+        rows = []
+        for r in c.results:
+            cq, doc = r.answer.cq, c.docs.get(r.answer.cq)
+            row = {f"cq={cq}": 1.0, "rules_reported": float(r.reported),
+                   **{k: math.log1p(v) for k, v in counts[cq].items()}}
+            if doc is not None:
+                text = doc_text(doc)
+                roles = doc.user_data.get("dlkg_roles", [])
+                row["length"] = math.log1p(len(text))
+                row["dont_know"] = float(bool(self.cues.dont_know.match(text)))
+                for role in ROLES:
+                    row[f"role={role}"] = sum(x == role for _, _, x in roles) / max(1, len(roles))
+                row["first_role_missing"] = float(bool(roles) and roles[0][2] == MISSING)
+                row["first_role_fact"] = float(bool(roles) and roles[0][2] == FACT)
+                for name in SENTENCE_CUES:
+                    row[f"cue={name}"] = float(bool(getattr(self.cues, name).search(text)))
+            rows.append(row)
+        return rows
 
     def _paper_features(self, c: Candidates) -> dict[str, float]:
-        answers = [r for r in c.results if r.answer.text.strip()]
-        reported = sum(r.reported for r in answers)
         model_cqs = {r.answer.cq for r in c.results if self.cues.runs("model_answer", self._asked(r.answer.cq))}
         dl_model = any(f.concept == "DeepLearningModel" and any(e.cq in model_cqs for e in f.evidence) for f in c.facts)
         framework = any(f.concept == "Framework" and f.evidence for f in c.facts)
-        return {"paper_reported_rate": reported / len(answers) if answers else 0.0,
-                "paper_model_answer_reported": float(any(r.reported for r in c.results if r.answer.cq in model_cqs)),
-                "paper_dl_model": float(dl_model), "paper_framework": float(framework)}
+        # not the paper's share of Reported answers: it made the decision hinge on how many questions a record has
+        # (a four-answer record lost its plain facts), and out of fold it did not help
+        # A record that was never asked the model (or framework) question gives no evidence of a paper without deep
+        # learning: it reads as one that names its model, so that its other answers are judged on what they say.
+        asked = {r.answer.cq for r in c.results if r.answer.text.strip()}
+        framework_asked = any("Framework" in self._asked(cq) for cq in asked)
+        if not model_cqs & asked:
+            return {"paper_model_answer_reported": 1.0, "paper_dl_model": 1.0,
+                    "paper_framework": float(framework or not framework_asked)}
+        return {"paper_model_answer_reported": float(any(r.reported for r in c.results if r.answer.cq in model_cqs)),
+                "paper_dl_model": float(dl_model), "paper_framework": float(framework or not framework_asked)}
 
     def _asked(self, cq: str) -> tuple[str, ...]:
         return self.vocabulary.cq_concepts.get(cq, ())
 
-    def _item_features(self, c: Candidates, item: Item) -> dict[str, float]:
+    def _item_features(self, context: "_Context", item: Item) -> dict[str, float]:
         if isinstance(item, Fact):
             concept, label = item.concept, item.label
             mentions = [(e, "") for e in item.evidence] + item.rejected
@@ -131,58 +275,108 @@ class Features:
                                  "label_words": math.log1p(len(label.split())),
                                  "depth": float(self.depth.get(iri, 0)) if iri is not None else 0.0,
                                  "narrower": math.log1p(self.narrower.get(iri, 0)) if iri is not None else 0.0}
+        if kind == "local":  # an open-world name: what it looks like, and its head word
+            words = label.split()
+            row["name_capitalised"] = float(any(w[:1].isupper() for w in words[1:]) or label.isupper())
+            row["name_acronym"] = float(any(len(w) > 1 and w.isupper() for w in words))
+            row["name_digit"] = float(any(ch.isdigit() for ch in label))
+            own = self.question_words.get(next(iter(e.cq for e, _ in mentions), ""), frozenset())
+            row["name_in_question"] = sum(w.lower() in own for w in words) / len(words) if words else 0.0
+            row["name_has_term"] = float(any(w.lower() in self.term_words for w in words))
+        needle = label.lower()
+        row["answers_naming_it"] = math.log1p(sum(needle in t for t in context.lowered))
         if isinstance(item, list):
             row["setting_has_unit"] = float(any(s.unit for s in item))
             row["setting_numeric"] = float(not isinstance(item[0].value, str))
-        per = [self._mention(c, e, r, concept, label) for e, r in mentions]
+        per = [self._mention(context, e, r, concept, label) for e, r in mentions]
         for key in sorted({k for m in per for k in m}):
             values = [m.get(key, 0.0) for m in per]
             row[f"any:{key}"] = max(values)
             row[f"mean:{key}"] = sum(values) / len(values)
         return row
 
-    def _mention(self, c: Candidates, ev: Evidence, rejected: str, concept: str, label: str) -> dict[str, float]:
-        doc = c.docs.get(ev.cq)
+    def _mention(self, context: "_Context", ev: Evidence, rejected: str, concept: str, label: str) -> dict[str, float]:
         out = {f"rule={rejected or 'kept'}": 1.0, "asked": float(concept in self._asked(ev.cq)),
-               "example": float(label.lower() in (e.lower() for e in self.vocabulary.example_terms.get(ev.cq, ())))}
-        result = next((r for r in c.results if r.answer.cq == ev.cq), None)
-        out["answer_reported"] = float(bool(result and result.reported))
-        if doc is None:
+               "example": float(label.lower() in (e.lower() for e in self.vocabulary.example_terms.get(ev.cq, ()))),
+               "answer_reported": context.reported.get(ev.cq, 0.0)}
+        answer = context.answer(ev.cq)
+        if answer is None:
             return out
-        roles = doc.user_data.get("dlkg_roles", [])
-        text = doc_text(doc)
-        out["answer_missing"] = float(any(r == MISSING for _, _, r in roles))
-        out["answer_dont_know"] = float(bool(self.cues.dont_know.match(text)))
-        out["answer_fact_share"] = sum(r == FACT for _, _, r in roles) / len(roles) if roles else 0.0
-        index = next((i for i, (s, e, _) in enumerate(roles) if doc[s:e].start_char <= ev.start < doc[s:e].end_char + 1),
-                     len(roles) - 1)
-        if roles:
-            s, e, _ = roles[max(index, 0)]
-            sent = doc[s:e]
-            sent_text = text[sent.start_char:sent.end_char]
-            out["first_sentence"] = float(index == 0)
-            out["sentence_position"] = index / max(1, len(roles) - 1)
-            out["names_in_sentence"] = math.log1p(sum(1 for x in doc.spans.get("dlkg_terms", [])
-                                                      if sent.start_char <= x.start_char < sent.end_char))
-            for name in SENTENCE_CUES:
-                out[f"cue={name}"] = float(bool(getattr(self.cues, name).search(sent_text)))
-            out["example_lead"] = float(bool(self.cues.example_lead.search(text[max(sent.start_char, ev.start - 30):ev.start])))
+        out.update(answer.flags)
+        if answer.starts:
+            index = max(0, bisect_right(answer.starts, ev.start) - 1)
+            out.update(answer.sentence(index))
+            text, sent_start = answer.text, answer.starts[index]
+            before = text[max(sent_start, ev.start - 30):ev.start]
+            out["example_lead"] = float(bool(self.cues.example_lead.search(before)))
+            out["list_lead"] = float(bool(_LIST_LEAD.search(before)))
+            out["bold"] = float(text[max(0, ev.start - 2):ev.start] == "**")
         return out
 
 
+class _Answer:
+    """What the features need of one parsed answer, computed once: its flags, and each sentence's on first use."""
+
+    def __init__(self, doc: Doc, cues: Cues) -> None:
+        self.cues = cues
+        self.text = doc_text(doc)
+        roles = doc.user_data.get("dlkg_roles", [])
+        self.bounds = [(span.start_char, span.end_char) for span in (doc[s:e] for s, e, _ in roles)]
+        self.starts = [s for s, _ in self.bounds]
+        self.flags = {"answer_missing": float(any(r == MISSING for _, _, r in roles)),
+                      "answer_dont_know": float(bool(cues.dont_know.match(self.text))),
+                      "answer_fact_share": sum(r == FACT for _, _, r in roles) / len(roles) if roles else 0.0}
+        self.name_starts = sorted(x.start_char for x in doc.spans.get("dlkg_terms", []))
+        self._sentences: dict[int, dict[str, float]] = {}
+
+    def sentence(self, index: int) -> dict[str, float]:
+        if index not in self._sentences:
+            start, end = self.bounds[index]
+            text = self.text[start:end]
+            out = {"first_sentence": float(index == 0), "sentence_position": index / max(1, len(self.bounds) - 1),
+                   "names_in_sentence": math.log1p(bisect_left(self.name_starts, end) - bisect_left(self.name_starts, start)),
+                   "bullet": float(bool(_BULLET.match(text)))}
+            for name in SENTENCE_CUES:
+                out[f"cue={name}"] = float(bool(getattr(self.cues, name).search(text)))
+            self._sentences[index] = out
+        return self._sentences[index]
+
+
+class _Context:
+    """One paper's answers for the features, each prepared once."""
+
+    def __init__(self, c: Candidates, cues: Cues) -> None:
+        self.c, self.cues = c, cues
+        self.reported = {r.answer.cq: float(r.reported) for r in c.results}
+        self.lowered = [doc_text(d).lower() for d in c.docs.values()]
+        self._answers: dict[str, _Answer] = {}
+
+    def answer(self, cq: str) -> _Answer | None:
+        doc = self.c.docs.get(cq)
+        if doc is None:
+            return None
+        if cq not in self._answers:
+            self._answers[cq] = _Answer(doc, self.cues)
+        return self._answers[cq]
+
+
 class Decision:
-    """Keeps the candidates the model scores at or above its threshold (default: the model's own)."""
+    """Keeps the candidates the fact model scores at or above its threshold (default: the model's own), and calls
+    an answer Reported when the Reported model gives it at least 0.5; a part without a model keeps the rules' call."""
 
-    def __init__(self, model: LinearModel, features: Features, threshold: float | None = None) -> None:
-        self.model = model
+    def __init__(self, models: Models, features: Features, threshold: float | None = None) -> None:
+        self.models = models
         self.features = features
-        self.threshold = model.threshold if threshold is None else threshold
+        self.threshold = threshold if threshold is not None else models.facts.threshold if models.facts else 0.5
 
-    def decide(self, c: Candidates) -> tuple[list[Fact], list[Setting]]:
+    def facts(self, c: Candidates) -> tuple[list[Fact], list[Setting]]:
+        if self.models.facts is None:
+            return [f for f in c.facts if f.evidence], [s for s in c.settings if not s.rejected]
         facts: list[Fact] = []
         settings: list[Setting] = []
-        for item, row in self.features.rows(c):
-            p = round(self.model.probability(row), 4)
+        rows = self.features.rows(c)
+        for (item, _), probability in zip(rows, self.models.facts.probabilities([row for _, row in rows])):
+            p = round(probability, 4)
             if p < self.threshold:
                 continue
             if isinstance(item, Fact):
@@ -195,3 +389,10 @@ class Decision:
                 best.confidence = p
                 settings.append(best)
         return facts, settings
+
+    def results(self, c: Candidates) -> list[AnswerResult]:
+        if self.models.reported is None:
+            return c.results
+        rows = self.features.answer_rows(c)
+        return [AnswerResult(r.answer, p >= 0.5) if r.answer.text.strip() else r
+                for r, p in zip(c.results, self.models.reported.probabilities(rows))]

@@ -23,7 +23,7 @@ from ..namespaces import DLV
 from ..vocabulary import Term, Vocabulary, load_vocabulary
 from . import roles as _roles  # noqa: F401  (registers dlkg_sentence_roles)
 from .cues import load_cues
-from .decide import Decision, Features, LinearModel, model_file
+from .decide import Decision, Features, Models, model_file
 from .echoes import Echoes
 from .links import LinkReader
 from .matcher import VocabularyMatcher  # importing it registers dlkg_vocabulary_matcher
@@ -58,7 +58,7 @@ class Extractor:
     """Turns one paper's answers into facts; one instance serves a whole corpus (the matcher is built once)."""
 
     def __init__(self, ontology_dir: Path | None = None, nlp: Language | None = None,
-                 model: LinearModel | Path | None | bool = True, threshold: float | None = None):
+                 model: Models | Path | None | bool = True, threshold: float | None = None):
         """`model`: the learned decision (True: the shipped one, if the ontology folder has it; False or None: the
         rules alone); `threshold` overrides the model's own."""
         self.nlp = nlp or _cached_nlp(ontology_dir)
@@ -81,10 +81,10 @@ class Extractor:
         self.features = Features(cues, self.vocabulary)
         if model is True:
             shipped = model_file(ontology_dir)
-            model = LinearModel.load(shipped) if shipped.exists() else None
+            model = Models.load(shipped) if shipped.exists() else None
         elif isinstance(model, Path):
-            model = LinearModel.load(model)
-        self.decision = Decision(model, self.features, threshold) if isinstance(model, LinearModel) else None
+            model = Models.load(model)
+        self.decision = Decision(model, self.features, threshold) if isinstance(model, Models) else None
 
     def extract(self, paper: Paper) -> PaperFacts:
         candidates = self.candidates(paper)
@@ -105,12 +105,12 @@ class Extractor:
     def decide(self, c: Candidates) -> PaperFacts:
         """The facts kept: by the learned decision when the extractor has one, else by the rules."""
         if self.decision is not None:
-            facts, settings = self.decision.decide(c)
+            (facts, settings), results = self.decision.facts(c), self.decision.results(c)
         else:
-            facts, settings = [f for f in c.facts if f.evidence], [s for s in c.settings if not s.rejected]
+            facts, settings, results = [f for f in c.facts if f.evidence], [s for s in c.settings if not s.rejected], c.results
         kept = _drop_broader(_drop_generic_heads(facts, self.vocabulary), self.vocabulary)
-        kept = self._models_only_if_the_model_answer_reports(kept, c.results)
-        return PaperFacts(c.paper, c.results, kept, _dedupe_settings(settings))
+        kept = self._models_only_if_the_model_answer_reports(kept, results)
+        return PaperFacts(c.paper, results, kept, _dedupe_settings(settings))
 
     def _terms(self, key: str) -> list[Term]:
         term = self.vocabulary.terms.get(URIRef(key))

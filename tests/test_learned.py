@@ -1,0 +1,174 @@
+"""The learned decision (extract/decide.py, dlkg/train.py) on a tiny hand-written training set, not corpus copies:
+training is deterministic, the model file round-trips, the threshold changes what is kept, and the confidence reaches
+the KG. The rules' verdicts on each candidate are checked on hand-written sentences too."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Literal
+
+from dlkg.cli import main
+from dlkg.errors import DlkgError
+from dlkg.extract import Extractor
+from dlkg.extract.decide import DecisionModel, Models
+from dlkg.graph import parse_ntriples
+from dlkg.ingest import Answer, Paper
+from dlkg.namespaces import DLKG
+from dlkg.train import best_threshold, examples, fit, fit_reported, pair_records, presence_examples
+
+# four papers: models, frameworks and hardware stated plainly, next to textbook lists, denials and hedges
+PAPERS = {
+    "P1": {"CQ12": "The study trains a ResNet-50 network. Other models such as VGG16 are common in the literature.",
+           "CQ19": "The model was implemented in PyTorch.", "CQ20": "Training ran on an NVIDIA Tesla V100 GPU."},
+    "P2": {"CQ12": "A YOLOv5 detector is used to find the animals. It does not use Faster R-CNN.",
+           "CQ19": "The authors used TensorFlow and Keras.", "CQ20": "The hardware is not mentioned; GPUs are typical."},
+    "P3": {"CQ12": "The pipeline relies on a U-Net for segmentation. Transformers may also be applied in future work.",
+           "CQ19": "Frameworks such as PyTorch or TensorFlow are often used, but the text does not say which one.",
+           "CQ20": "Experiments were run on a CPU cluster."},
+    "P4": {"CQ12": "The context does not say which model was used. Typically, CNNs like AlexNet or ResNet are used.",
+           "CQ19": "Implemented with Keras.", "CQ20": "An NVIDIA GeForce RTX 2080 Ti GPU was used for training."},
+}
+GOLD = {
+    "P1": {"DeepLearningModel": ["ResNet-50"], "Framework": ["PyTorch"], "HardwareResource": ["Tesla V100|V100"]},
+    "P2": {"DeepLearningModel": ["YOLOv5"], "Framework": ["TensorFlow", "Keras"]},
+    "P3": {"DeepLearningModel": ["U-Net"], "HardwareResource": ["CPU cluster|CPU"]},
+    "P4": {"Framework": ["Keras"], "HardwareResource": ["GeForce RTX 2080 Ti|RTX 2080 Ti"]},
+}
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("learn")
+    answers, gold = folder / "answers.jsonl", folder / "gold.jsonl"
+    answers.write_text("".join(json.dumps({"id": pid, "source": "llm-a", "answers": [
+        {"cq": cq, "answer": text} for cq, text in cqs.items()]}) + "\n" for pid, cqs in PAPERS.items()))
+    gold.write_text("".join(json.dumps({"paper": pid, "source": "llm-a", "concepts": concepts}) + "\n"
+                            for pid, concepts in GOLD.items()))
+    return answers, gold
+
+
+@pytest.fixture(scope="module")
+def trained(files) -> DecisionModel:
+    answers, gold = files
+    extractor = Extractor(model=False)
+    exs, counts = examples(pair_records([gold], [answers], extractor), extractor)
+    return fit(exs, counts, folds=2)
+
+
+def test_training_is_deterministic_and_the_model_file_round_trips(files, trained, tmp_path):
+    answers, gold = files
+    extractor = Extractor(model=False)
+    exs, counts = examples(pair_records([gold], [answers], extractor), extractor)
+    again = fit(exs, counts, folds=2)
+    assert Models(again, None).to_json() == Models(trained, None).to_json()
+    path = tmp_path / "model.json"
+    path.write_text(Models(trained, None).to_json())
+    loaded = Models.load(path)
+    assert loaded.to_json() == Models(trained, None).to_json() and loaded.reported is None
+    assert loaded.facts is not None
+    rows = [e.row for e in exs]
+    assert loaded.facts.probabilities(rows) == [trained.probability(r) for r in rows]  # vectorised == one by one
+    assert {e.row.get("any:rule=negated", 0) for e in exs} == {0.0, 1.0}  # the denial of Faster R-CNN is a candidate
+
+
+def test_the_threshold_changes_what_is_kept_and_the_confidence_reaches_the_kg(files, trained, tmp_path):
+    answers, _ = files
+    model = tmp_path / "model.json"
+    model.write_text(Models(trained, None).to_json())
+    kept = {}
+    for threshold in (0.0, trained.threshold, 1.0):
+        out = tmp_path / f"kg-{threshold}.nt"
+        r = CliRunner().invoke(main, ["build", str(answers), "-o", str(out), "-q", "--model", str(model),
+                                      "--threshold", str(threshold)])
+        assert r.exit_code == 0, r.output
+        g = parse_ntriples(out.read_bytes())
+        confidences = [float(o) for o in g.objects(None, DLKG.confidence)]
+        assert all(0 <= c <= 1 for c in confidences) and all(c >= threshold for c in confidences)
+        assert all(isinstance(o, Literal) and o.datatype.endswith("#decimal") for o in g.objects(None, DLKG.confidence))
+        kept[threshold] = len(set(g.subjects(DLKG.supports, None)))
+    assert kept[0.0] > kept[trained.threshold] >= kept[1.0]
+
+
+def test_dlkg_train_writes_a_model_that_dlkg_build_uses(files, tmp_path):
+    answers, gold = files
+    out = tmp_path / "m.json"
+    r = CliRunner().invoke(main, ["train", "--gold", str(gold), str(answers), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    facts = Models.load(out).facts
+    assert "4 records" in r.output and facts is not None and facts.about["records"] == 4
+    r = CliRunner().invoke(main, ["build", str(answers), "-o", str(tmp_path / "kg.ttl"), "--model", str(out), "-q"])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["build", str(answers), "-o", str(tmp_path / "kg.ttl"), "--rules-only", "--model", str(out)])
+    assert r.exit_code == 1 and "--rules-only takes no --model" in r.output
+
+
+def test_a_broken_model_file_is_named_in_a_one_line_error(files, tmp_path):
+    answers, _ = files
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"version": 2, "facts": {"features": ["a"]}}')
+    with pytest.raises(DlkgError, match="bad.json: not a dlkg decision model"):
+        Models.load(bad)
+    r = CliRunner().invoke(main, ["build", str(answers), "-o", str(tmp_path / "kg.nt"), "--model", str(bad)])
+    assert r.exit_code == 1 and "bad.json" in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "kg.nt").exists()
+
+
+def test_best_threshold_counts_a_gold_item_once(trained):
+    class E:  # the fields best_threshold reads
+        def __init__(self, record, matches):
+            self.record, self.concept, self.matches = record, "DeepLearningModel", frozenset(matches)
+    exs = [E(("P", "s"), {0}), E(("P", "s"), {0}), E(("P", "s"), set())]
+    # keeping all three: one true positive (found twice) and one false positive, P 0.5; the best two keep P 1.0
+    assert best_threshold([0.9, 0.8, 0.3], exs, gold_total=1, min_precision=0.75) == 0.8
+
+
+def candidates(*answers: tuple[str, str]):
+    extractor = Extractor(model=False)
+    return extractor.candidates(Paper("P", "test", [Answer(cq, text) for cq, text in answers]))
+
+
+def verdicts(c, concept):
+    return {f.label: sorted({r for _, r in f.rejected} | ({""} if f.evidence else set())) for f in c.facts
+            if f.concept == concept}
+
+
+def test_every_vocabulary_name_is_a_candidate_with_the_rule_that_turns_it_down():
+    c = candidates(("CQ22", "The model is evaluated with the F1-score. Accuracy is never used here. "
+                            "Precision may have been used as well."))
+    v = verdicts(c, "PerformanceMetric")
+    assert v["F1-score"] == [""]
+    assert v["accuracy"] == ["negated"]
+    assert v["precision"] == ["speculative"]
+
+
+def test_a_setting_the_vocabulary_lacks_is_a_candidate_only():
+    c = candidates(("CQ13", "The random forest used mtry = 3 and ntree of 500."))
+    open_settings = {(s.name.pref_label, str(s.value), s.rejected) for s in c.settings if not str(s.name.iri)}
+    assert open_settings == {("mtry", "3", "open_setting"), ("ntree", "500", "open_setting")}
+    assert Extractor(model=False).decide(c).settings == []  # the rules never keep them
+
+
+def test_the_reported_decision_learns_from_presence_labels(files, tmp_path):
+    answers, _ = files
+    labels = tmp_path / "labels.csv"
+    said = {"P1": "Yes Yes Yes", "P2": "Yes Yes No", "P3": "Yes No Yes", "P4": "No Yes Yes"}
+    labels.write_text("paper,source,cq,reported\n" + "".join(
+        f"{pid},llm-a,{cq},{yes}\n" for pid, row in said.items() for cq, yes in zip(("CQ12", "CQ19", "CQ20"), row.split())))
+    extractor = Extractor(model=False)
+    rows, ys, records = presence_examples([labels], [answers], extractor)
+    assert len(rows) == 12 and sum(ys) == 9 and records[0] == ("P1", "llm-a")
+    model = fit_reported(rows, ys)
+    assert Models(None, model).to_json() == Models(None, fit_reported(rows, ys)).to_json()  # deterministic
+    out = tmp_path / "m.json"
+    r = CliRunner().invoke(main, ["train", "--presence", str(labels), str(answers), "-o", str(out)])
+    assert r.exit_code == 0 and "Reported from 12 labelled answers" in r.output, r.output
+    assert Models.load(out).facts is None  # no gold facts: the facts stay with the rules
+    decided = Extractor(model=out).extract(Paper("P5", "llm-a", [Answer("CQ12", "The study trains a ResNet-50 network.")]))
+    assert decided.answers[0].reported in (True, False) and [f.label for f in decided.facts] == ["ResNet-50"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("paper,source,cq,reported\nP1,llm-a,CQ12,maybe\n")
+    with pytest.raises(DlkgError, match="bad.csv:2"):
+        presence_examples([bad], [answers], extractor)
