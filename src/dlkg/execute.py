@@ -95,7 +95,7 @@ def input_papers(inputs: Iterable[str | Path] | None, skip: Callable[[InputError
 _pool_step: PaperStep | None = None
 
 
-def _start_pool_worker(base: str, model: Path | bool, threshold: float | None) -> None:
+def _start_pool_worker(base: str, model: Path | bool = True, threshold: float | None = None) -> None:
     """A pool worker dies on SIGTERM, as Pool.terminate() expects. Forked, it would inherit the handler the CLI
     installs (SIGTERM -> SystemExit, so that the parent cleans up), and a worker could swallow that exit while
     waiting for a task: the pool then waited for it forever (seen once in a CI run)."""

@@ -70,6 +70,13 @@ def _concept_path(concept: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "-", concept).lower()
 
 
+def _canonical_decimal(x: float) -> str:
+    """xsd:decimal's canonical form at four places ("0.884", "1.0"): Turtle writers print a decimal's lexical form as
+    it is, so "0.8840" in one output and "0.884" in another would be two different literals."""
+    text = f"{x:.4f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
 def value_literal(value: Decimal | int | str) -> Literal:
     if isinstance(value, bool):
         return Literal(str(value))
@@ -193,4 +200,4 @@ class GraphBuilder:
             out.append((e, DLKG.endChar, Literal(ev.end, datatype=XSD.integer)))
             out.append((e, DLKG.quote, clean_literal(ev.quote)))
             if confidence is not None:
-                out.append((e, DLKG.confidence, Literal(Decimal(f"{confidence:.4f}"), datatype=XSD.decimal)))
+                out.append((e, DLKG.confidence, Literal(_canonical_decimal(confidence), datatype=XSD.decimal)))
