@@ -4,7 +4,9 @@ Papers are split into k folds by a hash of their id (a paper's records, whicheve
 each fold the decision model is trained on the other folds only (its threshold from an inner split of those) and
 decides the held-out papers. The held-out KGs are scored with dlkg's scorer (the matching rules of
 ../shared/tools/score_kg.py, which tests/test_evaluate.py checks it agrees with) per concept, per writing style and
-overall; the rules alone (no model) are scored on the same records next to it.
+overall; the rules alone (no model) are scored on the same records next to it. "learned" decides each record with
+its paper's other answering LLMs' records beside it (as a build of the corpus, where they are adjacent); "alone"
+decides the same records one by one (a build of one LLM's answers).
 
     python bench/quality.py                  # prints the tables; --json FILE keeps them; --kg-dir DIR writes the KGs
     python ../shared/tools/score_kg.py --gold ../shared/gold/corpus-papers-gold.jsonl --kg DIR/learned-corpus.nt --kg ontology/
@@ -39,6 +41,11 @@ SETS = [
      "corpus/human-labelled/answers-llama-3.1_70b_groq.jsonl"),
     ("corpus", "gold/corpus-papers-gold.jsonl", "corpus/corpus-papers-gold-answers.jsonl"),
 ]
+# every record of ../shared, so that a record meets the other answering LLMs' records of its paper (as a build of the
+# corpus does, where a paper's five records are adjacent)
+ALL_ANSWERS = ["corpus/answers-434-papers-5-llms.jsonl.gz", *(f"corpus/human-labelled/answers-{s}.jsonl" for s in (
+    "gemma2-9b-it_groq", "llama-3_70b_groq", "llama-3.1_70b_groq", "mixtral_8_22b", "mixtral_8_7b_groq")),
+    "corpus/seed-study-answers.jsonl"]
 NOT_ATTRIBUTED = ("DeepLearningModel", "Framework", "Hyperparameter")
 
 
@@ -52,13 +59,15 @@ def main() -> int:
     records = []  # (set name, candidates, gold record)
     for name, gold_file, answers in SETS:
         gold = {(r["paper"], r.get("source")): r for r in load_gold_records(SHARED / gold_file)}
-        for c, _ in pair_records([SHARED / gold_file], [SHARED / answers], extractor):
+        others = [SHARED / a for a in ALL_ANSWERS if a != answers]
+        for c, _ in pair_records([SHARED / gold_file], [SHARED / answers, *others], extractor):
             records.append((name, c, gold[c.paper.id, c.paper.source]))
-    exs, counts = examples([(c, g["concepts"]) for _, c, g in records], extractor)
+    exs, counts = examples([(c, g["concepts"]) for _, c, g in records], extractor, alone_too=True)
     print(f"{len(records)} records, {len(exs)} candidates, {sum(bool(e.matches) for e in exs)} match gold", file=sys.stderr)
 
     rules = {id(c): extractor.decide(c) for _, c, _ in records}
     learned: dict[int, PaperFacts] = {}
+    alone: dict[int, PaperFacts] = {}  # the same held-out records, each decided without its paper's other records
     thresholds, decide_seconds = [], 0.0
     for f in range(args.folds):
         train = [e for e in exs if fold_of(e.record[0], args.folds) != f]
@@ -71,11 +80,14 @@ def main() -> int:
                 t0 = time.perf_counter()
                 learned[id(c)] = extractor.decide(c)
                 decide_seconds += time.perf_counter() - t0
+                others, c.others = c.others, []
+                alone[id(c)] = extractor.decide(c)
+                c.others = others
     extractor.decision = None
 
     results = {"folds": args.folds, "thresholds": thresholds, "decide_seconds": round(decide_seconds, 2),
                "records": len(records), "presence": presence(extractor, args.folds)}
-    for method, decided in (("rules", rules), ("learned", learned)):
+    for method, decided in (("rules", rules), ("learned", learned), ("alone", alone)):
         results[method] = evaluate(records, decided, args.kg_dir and args.kg_dir / method)
     print(render(results))
     if args.json:
@@ -148,21 +160,21 @@ def evaluate(records: list, decided: dict[int, PaperFacts], kg_dir: Path | None)
 def render(results: dict) -> str:
     lines = [f"out of fold, {results['folds']} folds by paper, {results['records']} records; thresholds "
              + ", ".join(f"{t:.3f}" for t in results["thresholds"]) + f"; decisions took {results['decide_seconds']} s"]
+    methods = ("rules", "learned", "alone")
+    cell = lambda r: f"{r['P']:.3f} / {r['R']:.3f} / {r['F1']:.3f}" if r else "-"
     for section in ("overall", "sets", "styles", "concepts"):
-        lines.append(f"\n{section:36}  rules P / R / F1        learned P / R / F1")
-        keys = ["micro"] if section == "overall" else list(results["rules"][section])
-        for k in keys:
-            a = results["rules"][section] if section == "overall" else results["rules"][section][k]
-            b = results["learned"][section] if section == "overall" else results["learned"][section].get(k)
-            cell = lambda r: f"{r['P']:.3f} / {r['R']:.3f} / {r['F1']:.3f}" if r else "-"
-            lines.append(f"{k:36}  {cell(a):22}  {cell(b)}")
+        lines.append(f"\n{section:36}  {'rules P / R / F1':22}  {'learned (with peers)':22}  learned, record alone")
+        for k in (["micro"] if section == "overall" else list(results["rules"][section])):
+            got = [results[m][section] if section == "overall" else results[m][section].get(k) for m in methods]
+            lines.append(f"{k:36}  " + "  ".join(f"{cell(r):22}" for r in got).rstrip())
     pr = results["presence"]
     lines.append(f"\npresence (Reported/NotReported) vs {pr['n']} human labels of {pr['papers']} papers, out of fold by paper: "
                  f"rules {pr['rules']:.3f}, learned {pr['learned']:.3f}")
     for source, acc in pr["sources"].items():
         lines.append(f"  {source:34}  rules {acc['rules']:.3f}   learned {acc['learned']:.3f}")
     lines.append(f"\nnon-DL papers, unattributed {', '.join(NOT_ATTRIBUTED)} (false positives): rules "
-                 f"{results['rules']['non_dl_unattributed']}, learned {results['learned']['non_dl_unattributed']}")
+                 f"{results['rules']['non_dl_unattributed']}, learned {results['learned']['non_dl_unattributed']}, "
+                 f"alone {results['alone']['non_dl_unattributed']}")
     return "\n".join(lines)
 
 

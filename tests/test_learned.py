@@ -12,7 +12,7 @@ from rdflib import Literal
 
 from dlkg.cli import main
 from dlkg.errors import DlkgError
-from dlkg.extract import Extractor
+from dlkg.extract import Extractor, Fact
 from dlkg.extract.decide import DecisionModel, Models
 from dlkg.graph import parse_ntriples
 from dlkg.ingest import Answer, Paper
@@ -172,3 +172,22 @@ def test_the_reported_decision_learns_from_presence_labels(files, tmp_path):
     bad.write_text("paper,source,cq,reported\nP1,llm-a,CQ12,maybe\n")
     with pytest.raises(DlkgError, match="bad.csv:2"):
         presence_examples([bad], [answers], extractor)
+
+
+def test_a_papers_adjacent_records_are_decided_together_and_see_what_the_others_keep():
+    from dlkg.execute import paper_groups
+    from dlkg.extract.pipeline import link_records
+
+    a = Paper("P", "llm-a", [Answer("CQ12", "The study trains a ResNet-50 network.")])
+    b = Paper("P", "llm-b", [Answer("CQ12", "A ResNet-50 model is used, together with a U-Net.")])
+    c = Paper("Q", "llm-a", [Answer("CQ12", "A U-Net is used.")])
+    assert [[p.source for p in g] for g in paper_groups([a, b, c, a])] == [["llm-a", "llm-b"], ["llm-a"], ["llm-a"]]
+    extractor = Extractor(model=False)
+    group = [extractor.candidates(p) for p in (a, b)]
+    link_records(group)
+    rows = {(c.paper.source, item.label): row for c in group for item, row in extractor.features.rows(c)
+            if isinstance(item, Fact)}
+    assert rows["llm-a", "ResNet-50"]["others_keep_it"] == 1.0 and rows["llm-a", "ResNet-50"]["other_records"] == 1.0
+    assert rows["llm-b", "U-Net"]["others_keep_it"] == 0.0
+    alone = extractor.candidates(c)
+    assert {item.label: row["other_records"] for item, row in extractor.features.rows(alone)}["U-Net"] == 0.0

@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 from rdflib import Dataset
 
 from .errors import DlkgError
-from .execute import BuildResult, PaperStep, input_papers
+from .execute import BuildResult, PaperStep, input_papers, paper_groups
 from .ingest import Paper
 from .layout import ONTOLOGY_GRAPH_IN_FILES, SHARED_GRAPH, PaperGraph, SharedSplitter, as_nquads, header, sorted_ntriples
 from .namespaces import DEFAULT_RESOURCE_BASE
@@ -34,8 +34,7 @@ def _extract_partition(papers: list[Paper], base: str) -> tuple[str, list[PaperG
     step = _worker_step
     splitter = SharedSplitter(ontology_present=False)
     quads, counts = [], []
-    for paper in papers:
-        pg = step(paper)
+    for pg in (pg for group in paper_groups(papers) for pg in step(group)):
         own, shared = splitter.split(pg)
         quads += [as_nquads(SHARED_GRAPH, shared), as_nquads(pg.iri, own)]
         pg.ntriples = ""
@@ -99,7 +98,14 @@ def _connect(client_class, address: str):
 
 
 def _partitions(papers: Iterator[Paper], size: int) -> Iterator[list[Paper]]:
-    while part := list(islice(papers, size)):
+    """About `size` records each, never splitting a paper's adjacent records (they are decided together)."""
+    part: list[Paper] = []
+    for group in paper_groups(papers):
+        part += group
+        if len(part) >= size:
+            yield part
+            part = []
+    if part:
         yield part
 
 

@@ -71,10 +71,27 @@ class PaperStep:
         self.extractor = Extractor(model=model, threshold=threshold)
         self.mapper = GraphBuilder(load_vocabulary(), base)
 
-    def __call__(self, paper: Paper) -> PaperGraph:
-        facts = self.extractor.extract(paper)
-        return PaperGraph(paper.id, self.mapper.publication_iri(paper.id), sorted_ntriples(self.mapper.triples(facts)),
-                          len(facts.answers), sum(1 for a in facts.answers if a.reported))
+    def __call__(self, group: list[Paper]) -> list[PaperGraph]:
+        """The graphs of one paper's records (one per answering LLM), decided together (`Extractor.extract_group`)."""
+        out = []
+        for paper, facts in zip(group, self.extractor.extract_group(group)):
+            out.append(PaperGraph(paper.id, self.mapper.publication_iri(paper.id),
+                                  sorted_ntriples(self.mapper.triples(facts)), len(facts.answers),
+                                  sum(1 for a in facts.answers if a.reported)))
+        return out
+
+
+def paper_groups(papers: Iterable[Paper]) -> Iterator[list[Paper]]:
+    """Consecutive records of the same paper, as one group: how the corpus lists a paper's answering LLMs. Records
+    of a paper that are not adjacent in the input are decided apart (each without the other's testimony)."""
+    group: list[Paper] = []
+    for paper in papers:
+        if group and paper.id != group[0].id:
+            yield group
+            group = []
+        group.append(paper)
+    if group:
+        yield group
 
 
 def input_papers(inputs: Iterable[str | Path] | None, skip: Callable[[InputError], None]) -> Iterator[Paper]:
@@ -104,18 +121,20 @@ def _start_pool_worker(base: str, model: Path | bool = True, threshold: float | 
     _pool_step = PaperStep(base, model, threshold)
 
 
-def _run_in_pool(paper: Paper) -> PaperGraph:
+def _run_in_pool(group: list[Paper]) -> list[PaperGraph]:
     assert _pool_step is not None, "the pool initialiser builds the step"
-    return _pool_step(paper)
+    return _pool_step(group)
 
 
 def paper_graphs(inputs: Iterable[str | Path] | None, base: str, skip: Callable[[InputError], None],
                  jobs: int = 1, model: Path | bool = True, threshold: float | None = None) -> Iterator[PaperGraph]:
     """Every paper's graph, in input order; with jobs > 1, extraction runs in that many processes."""
-    papers = input_papers(inputs, skip)
+    groups = paper_groups(input_papers(inputs, skip))
     step = PaperStep(base, model, threshold)  # built here too: a bad model file fails before any worker starts
     if jobs <= 1:
-        yield from map(step, papers)
+        for group in groups:
+            yield from step(group)
         return
     with multiprocessing.get_context("fork").Pool(jobs, _start_pool_worker, (base, model, threshold)) as pool:
-        yield from pool.imap(_run_in_pool, papers, chunksize=4)
+        for graphs in pool.imap(_run_in_pool, groups, chunksize=2):
+            yield from graphs

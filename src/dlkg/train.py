@@ -20,6 +20,7 @@ from .errors import DlkgError, InputError
 from .evaluate import item_match, load_gold_records
 from .extract import Extractor, Fact, Setting
 from .extract.decide import DecisionModel, Item, Models, Tree
+from .extract.pipeline import link_records
 from .extract.results import Candidates
 from .ingest import Paper, read_papers
 
@@ -49,14 +50,16 @@ def item_labels(item: Item) -> tuple[str, list[str], str | None]:
 
 def pair_records(gold_files: Sequence[str | Path], answer_files: Sequence[str | Path],
                  extractor: Extractor) -> list[tuple[Candidates, dict]]:
-    """Each gold record with the candidates of the answers it annotates (same paper id, and same LLM when given)."""
+    """Each gold record with the candidates of the answers it annotates (same paper id, and same LLM when given).
+    The answer files' other records of the same paper (other answering LLMs) are read too, as a build reads a
+    paper's adjacent records; a record found twice keeps its first copy."""
     papers: dict[tuple[str, str], Paper] = {}
+    for p in read_papers(list(answer_files), extractor.vocabulary.questions, lambda e: log.warning("%s", e)):
+        papers.setdefault((p.id, p.source), p)
     by_id: dict[str, list[Paper]] = {}
-    problems: list = []
-    for p in read_papers(list(answer_files), extractor.vocabulary.questions, problems.append):
-        papers[p.id, p.source] = p
+    for p in papers.values():
         by_id.setdefault(p.id, []).append(p)
-    out = []
+    matched = []
     for path in gold_files:
         for rec in load_gold_records(path):
             paper = papers.get((rec["paper"], rec.get("source", ""))) if rec.get("source") else None
@@ -65,24 +68,37 @@ def pair_records(gold_files: Sequence[str | Path], answer_files: Sequence[str | 
             if paper is None:
                 log.warning("%s: no answers for gold record %s (%s)", path, rec["paper"], rec.get("source", "any LLM"))
                 continue
-            out.append((extractor.candidates(paper), rec["concepts"]))
-    if not out:
+            matched.append((paper, rec["concepts"]))
+    if not matched:
         raise DlkgError("no gold record matches a record of the answer files (same paper id and LLM)")
-    return out
+    candidates: dict[tuple[str, str], Candidates] = {}
+    for paper_id in dict.fromkeys(p.id for p, _ in matched):
+        group = [extractor.candidates(p) for p in by_id[paper_id]]
+        link_records(group)
+        candidates.update(((c.paper.id, c.paper.source), c) for c in group)
+    return [(candidates[p.id, p.source], concepts) for p, concepts in matched]
 
 
-def examples(pairs: Iterable[tuple[Candidates, dict]], extractor: Extractor) -> tuple[list[Example], dict]:
-    """Feature rows and labels of every candidate; also the number of gold items per record and concept."""
+def examples(pairs: Iterable[tuple[Candidates, dict]], extractor: Extractor,
+             alone_too: bool = False) -> tuple[list[Example], dict]:
+    """Feature rows and labels of every candidate; also the number of gold items per record. `alone_too`: a record
+    that has other LLMs' records of its paper is also given as if it stood alone (record source "...#alone"), so the
+    model learns to decide both ways: a build's input may hold one LLM's answers only."""
     out: list[Example] = []
     gold_counts: dict[tuple[str, str], int] = {}
     for c, gold in pairs:
-        record = (c.paper.id, c.paper.source)
-        gold_counts[record] = sum(len(v) for v in gold.values())
-        for item, row in extractor.features.rows(c):
-            concept, names, value = item_labels(item)
-            items = gold.get(concept, [])
-            matches = frozenset(i for i, g in enumerate(items) if item_match(concept, g, (names, value)))
-            out.append(Example(record, item, row, matches, concept))
+        views = [(c.paper.source, c.others)] + ([(c.paper.source + "#alone", [])] if alone_too and c.others else [])
+        kept = c.others
+        for source, others in views:
+            c.others = others
+            record = (c.paper.id, source)
+            gold_counts[record] = sum(len(v) for v in gold.values())
+            for item, row in extractor.features.rows(c):
+                concept, names, value = item_labels(item)
+                items = gold.get(concept, [])
+                matches = frozenset(i for i, g in enumerate(items) if item_match(concept, g, (names, value)))
+                out.append(Example(record, item, row, matches, concept))
+        c.others = kept
     return out, gold_counts
 
 
@@ -128,7 +144,9 @@ def fit(exs: Sequence[Example], gold_counts: dict, folds: int = 5, min_precision
             if fold_of(e.record[0], k) == f:
                 probabilities[i] = inner.probability(e.row)
     threshold = best_threshold(probabilities, exs, sum(gold_counts.values()), min_precision)
-    about = {"records": len(gold_counts), "candidates": len(exs), "positives": sum(bool(e.matches) for e in exs),
+    records = {(paper, source.removesuffix("#alone")) for paper, source in gold_counts}  # a record, not its views
+    about = {"records": len(records), "views": len(gold_counts), "candidates": len(exs),
+             "positives": sum(bool(e.matches) for e in exs),
              "min_precision": min_precision, "learner": f"sklearn GradientBoostingClassifier {LEARNER}"}
     return DecisionModel(model.features, model.init, model.trees, threshold, about)
 
@@ -211,7 +229,7 @@ def train(gold_files: Sequence[str | Path], answer_files: Sequence[str | Path],
     extractor = Extractor(ontology_dir, model=False)
     facts = reported = None
     if gold_files:
-        exs, counts = examples(pair_records(gold_files, answer_files, extractor), extractor)
+        exs, counts = examples(pair_records(gold_files, answer_files, extractor), extractor, alone_too=True)
         facts = fit(exs, counts, folds, min_precision)
         log.info("facts: %d records, %d candidates; threshold %.4f", len(counts), len(exs), facts.threshold)
     if presence_files:

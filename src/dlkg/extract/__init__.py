@@ -2,7 +2,8 @@
 
 cues (the language data, ontology/language/cues.toml) -> roles (sentence roles, hedging) -> matcher (vocabulary
 names) -> negation -> echoes (the question's own examples) -> values (settings) -> links -> open_names -> reported
-(the Reported decision); pipeline runs them (`Extractor`) and results holds what comes out.
+(the rules' Reported call) propose candidates, each with the rules' verdict; decide (the learned decision) keeps
+the facts and makes the Reported call; pipeline runs them (`Extractor`) and results holds what comes out.
 """
 from .pipeline import Extractor, make_nlp
 from .results import AnswerResult, Evidence, Fact, PaperFacts, Setting

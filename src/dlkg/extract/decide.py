@@ -14,7 +14,7 @@ import json
 import math
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Union
 
@@ -283,6 +283,12 @@ class Features:
             own = self.question_words.get(next(iter(e.cq for e, _ in mentions), ""), frozenset())
             row["name_in_question"] = sum(w.lower() in own for w in words) / len(words) if words else 0.0
             row["name_has_term"] = float(any(w.lower() in self.term_words for w in words))
+        if isinstance(item, Fact):  # what the paper's other answering LLMs say
+            others = context.c.others
+            row["other_records"] = float(len(others))
+            said = sum(item.key in k for k in others)
+            row["others_keep_it"] = float(said)
+            row["others_keep_it_share"] = said / len(others) if others else 0.0
         needle = label.lower()
         row["answers_naming_it"] = math.log1p(sum(needle in t for t in context.lowered))
         if isinstance(item, list):
@@ -379,15 +385,11 @@ class Decision:
             p = round(probability, 4)
             if p < self.threshold:
                 continue
-            if isinstance(item, Fact):
-                if not item.evidence:  # kept against the rules: its evidence is what they turned down
-                    item.evidence = [e for e, _ in item.rejected]
-                item.confidence = p
-                facts.append(item)
+            if isinstance(item, Fact):  # copies: the candidates stay as the rules left them
+                # kept against the rules, its evidence is what they turned down
+                facts.append(replace(item, evidence=item.evidence or [e for e, _ in item.rejected], confidence=p))
             else:
-                best = min(item, key=lambda s: bool(s.rejected))
-                best.confidence = p
-                settings.append(best)
+                settings.append(replace(min(item, key=lambda s: bool(s.rejected)), confidence=p))
         return facts, settings
 
     def results(self, c: Candidates) -> list[AnswerResult]:

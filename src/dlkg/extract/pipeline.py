@@ -87,8 +87,14 @@ class Extractor:
         self.decision = Decision(model, self.features, threshold) if isinstance(model, Models) else None
 
     def extract(self, paper: Paper) -> PaperFacts:
-        candidates = self.candidates(paper)
-        return self.decide(candidates)
+        return self.extract_group([paper])[0]
+
+    def extract_group(self, papers: list[Paper]) -> list[PaperFacts]:
+        """Records of one paper from several answering LLMs: each is decided knowing what the others say (a name
+        that the other LLMs' answers also give is more likely the paper's)."""
+        candidates = [self.candidates(p) for p in papers]
+        link_records(candidates)
+        return [self.decide(c) for c in candidates]
 
     def candidates(self, paper: Paper) -> Candidates:
         """Every candidate fact and setting of the paper, with the rules' verdict on each mention, and the docs."""
@@ -199,6 +205,13 @@ class Extractor:
         if not model_answers or any(r.reported for r in model_answers):
             return facts
         return [f for f in facts if f.concept != "DeepLearningModel" or any(model_question(e.cq) for e in f.evidence)]
+
+
+def link_records(candidates: list[Candidates]) -> None:
+    """Tell each record of a paper what the paper's other records (other answering LLMs) keep."""
+    kept = [c.kept_keys() for c in candidates]
+    for i, c in enumerate(candidates):
+        c.others = [k for j, k in enumerate(kept) if j != i and candidates[j].paper.source != c.paper.source]
 
 
 def _drop_broader(facts: list[Fact], vocabulary: Vocabulary) -> list[Fact]:

@@ -32,6 +32,11 @@ class Fact:
     rejected: list[tuple[Evidence, str]] = field(default_factory=list)
     confidence: float | None = None
 
+    @property
+    def key(self) -> tuple[str, str]:
+        """What the fact is, whichever record names it: its concept and vocabulary entry (or link, or name)."""
+        return self.concept, str(self.term.iri) if self.term else (self.url or self.label.lower())
+
 
 @dataclass
 class Setting:
@@ -67,6 +72,11 @@ class Candidates:
     facts: list[Fact]
     settings: list[Setting]
     docs: dict[str, Doc]
+    others: list[frozenset[tuple[str, str]]] = field(default_factory=list)  # what other LLMs' records of the paper keep
+
+    def kept_keys(self) -> frozenset[tuple[str, str]]:
+        """The facts the rules keep, by `Fact.key`: what this record tells another LLM's record of the paper."""
+        return frozenset(f.key for f in self.facts if f.evidence)
 
 
 class FactSink:
@@ -78,7 +88,7 @@ class FactSink:
     def add(self, concept: str, label: str, answer: Answer, start: int, end: int, text: str,
             term: Term | None = None, url: str | None = None, rejected: str = "") -> None:
         """A mention; `rejected` names the rule that turns it down (it stays a candidate)."""
-        key = (concept, str(term.iri) if term else (url or label.lower()))
+        key = (concept, str(term.iri) if term else (url or label.lower()))  # as Fact.key
         fact = self.facts.get(key)
         if fact is None:
             fact = self.facts[key] = Fact(concept, label, term, url=url)
