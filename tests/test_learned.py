@@ -191,3 +191,15 @@ def test_a_papers_adjacent_records_are_decided_together_and_see_what_the_others_
     assert rows["llm-b", "U-Net"]["others_keep_it"] == 0.0
     alone = extractor.candidates(c)
     assert {item.label: row["other_records"] for item, row in extractor.features.rows(alone)}["U-Net"] == 0.0
+
+
+def test_the_confident_facts_query_filters_on_the_confidence():
+    import dlkg
+    from dlkg.query import run_query
+
+    graph = dlkg.build().graph()  # the shipped seeds, the shipped model
+    every = run_query("confident-facts", graph, {"min_confidence": "0"}).as_dicts()
+    sure = run_query("confident-facts", graph, {"min_confidence": "0.9"}).as_dicts()
+    assert every and len(sure) < len(every)
+    assert all(float(r["best"]) >= 0.9 for r in sure)
+    assert {(r["identifier"], r["component"]) for r in sure} <= {(r["identifier"], r["component"]) for r in every}
