@@ -187,6 +187,7 @@ class Features:
         self.narrower = narrower
         self.concepts = tuple(sorted(set(vocabulary.concepts) | {"Hyperparameter"}))
         self.question_words = {cq: frozenset(re.findall(r"[a-z]+", q.lower())) for cq, q in vocabulary.questions.items()}
+        self.examples = {cq: frozenset(e.lower() for e in es) for cq, es in vocabulary.example_terms.items()}
         self.term_words = frozenset(t.pref_label.lower() for t in vocabulary.terms.values() if " " not in t.pref_label)
 
     def items(self, c: Candidates) -> Iterator[Item]:
@@ -295,7 +296,11 @@ class Features:
             row["setting_has_unit"] = float(any(s.unit for s in item))
             row["setting_numeric"] = float(not isinstance(item[0].value, str))
         per = [self._mention(context, e, r, concept, label) for e, r in mentions]
-        for key in sorted({k for m in per for k in m}):
+        if len(per) == 1:  # most candidates: one mention, whose values are their own maximum and mean
+            for key, value in per[0].items():
+                row[f"any:{key}"] = row[f"mean:{key}"] = value
+            return row
+        for key in {k for m in per for k in m}:
             values = [m.get(key, 0.0) for m in per]
             row[f"any:{key}"] = max(values)
             row[f"mean:{key}"] = sum(values) / len(values)
@@ -303,7 +308,7 @@ class Features:
 
     def _mention(self, context: "_Context", ev: Evidence, rejected: str, concept: str, label: str) -> dict[str, float]:
         out = {f"rule={rejected or 'kept'}": 1.0, "asked": float(concept in self._asked(ev.cq)),
-               "example": float(label.lower() in (e.lower() for e in self.vocabulary.example_terms.get(ev.cq, ()))),
+               "example": float(label.lower() in self.examples.get(ev.cq, ())),
                "answer_reported": context.reported.get(ev.cq, 0.0)}
         answer = context.answer(ev.cq)
         if answer is None:
@@ -327,7 +332,7 @@ class _Answer:
         self.cues = cues
         self.text = doc_text(doc)
         roles = doc.user_data.get("dlkg_roles", [])
-        self.bounds = [(span.start_char, span.end_char) for span in (doc[s:e] for s, e, _ in roles)]
+        self.bounds = doc.user_data.get("dlkg_sentence_chars", [])
         self.starts = [s for s, _ in self.bounds]
         self.flags = {"answer_missing": float(any(r == MISSING for _, _, r in roles)),
                       "answer_dont_know": float(bool(cues.dont_know.match(self.text))),

@@ -45,7 +45,8 @@ def make_sentence_roles(nlp: Language, name: str, ontology_dir: str | None) -> "
 
 
 class SentenceRoles:
-    """Writes `doc.user_data["dlkg_roles"]` (start token, end token, role) and the sentence starts."""
+    """Writes `doc.user_data["dlkg_roles"]` (start token, end token, role), the sentence starts, and each sentence's
+    character bounds."""
 
     def __init__(self, cues: Cues) -> None:
         self.cues = cues
@@ -53,9 +54,10 @@ class SentenceRoles:
     def __call__(self, doc: Doc) -> Doc:
         cues = self.cues
         after_missing = in_generic_list = after_citation = previous_is_reference = anchored_before = False
-        roles = []
+        roles, chars = [], []
         text_of_doc, previous_text = doc_text(doc), ""
         for sent in doc.sents:
+            chars.append((sent.start_char, sent.end_char))
             text = text_of_doc[sent.start_char:sent.end_char]
             # a reference-list entry pasted with the context is cited work, not this paper's pipeline
             is_reference = cues.bibliography.search(text)
@@ -92,4 +94,5 @@ class SentenceRoles:
             roles = [(s, e, GENERIC if r == FACT and not (keep and i == 0) else r) for i, (s, e, r) in enumerate(roles)]
         doc.user_data["dlkg_roles"] = roles
         doc.user_data["dlkg_sentence_starts"] = [s for s, _, _ in roles]
+        doc.user_data["dlkg_sentence_chars"] = chars  # each sentence's first and end character
         return doc
