@@ -99,21 +99,22 @@ def presence(extractor: Extractor, folds: int) -> dict:
     """The Reported call against the human labels, out of fold by paper: rules and learned, overall and per LLM."""
     answers = sorted((SHARED / "corpus/human-labelled").glob("answers-*.jsonl"))
     labels = SHARED / "corpus/human-labelled/presence-labels.csv"
-    rows, ys, records = presence_examples([labels], answers, extractor)
-    learned = [False] * len(rows)
+    rows, ys, records = presence_examples([labels], answers, extractor, alone_too=True)
+    said = [False] * len(rows)
     for f in range(folds):
         train = [i for i, (p, _) in enumerate(records) if fold_of(p, folds) != f]
         model = fit_reported([rows[i] for i in train], [ys[i] for i in train])
         held = [i for i, (p, _) in enumerate(records) if fold_of(p, folds) == f]
         for i, prob in zip(held, model.probabilities([rows[i] for i in held])):
-            learned[i] = prob >= 0.5
+            said[i] = prob >= 0.5
     rules = [bool(r["rules_reported"]) for r in rows]
-    accuracy = lambda said, which: round(sum(said[i] == ys[i] for i in which) / len(which), 3)
-    everyone = range(len(rows))
-    by_source = {s: [i for i in everyone if records[i][1] == s] for s in sorted({s for _, s in records})}
-    return {"n": len(rows), "papers": len({p for p, _ in records}), "rules": accuracy(rules, everyone),
-            "learned": accuracy(learned, everyone),
-            "sources": {s: {"rules": accuracy(rules, i), "learned": accuracy(learned, i)} for s, i in by_source.items()}}
+    accuracy = lambda calls, which: round(sum(calls[i] == ys[i] for i in which) / len(which), 3)
+    beside = [i for i, (_, s) in enumerate(records) if not s.endswith("#alone")]
+    alone = [i for i, (_, s) in enumerate(records) if s.endswith("#alone")]
+    by_source = {s: [i for i in beside if records[i][1] == s] for s in sorted({records[i][1] for i in beside})}
+    return {"n": len(beside), "papers": len({p for p, _ in records}), "rules": accuracy(rules, beside),
+            "learned": accuracy(said, beside), "alone": accuracy(said, alone) if alone else None,
+            "sources": {s: {"rules": accuracy(rules, i), "learned": accuracy(said, i)} for s, i in by_source.items()}}
 
 
 def evaluate(records: list, decided: dict[int, PaperFacts], kg_dir: Path | None) -> dict:
@@ -169,7 +170,7 @@ def render(results: dict) -> str:
             lines.append(f"{k:36}  " + "  ".join(f"{cell(r):22}" for r in got).rstrip())
     pr = results["presence"]
     lines.append(f"\npresence (Reported/NotReported) vs {pr['n']} human labels of {pr['papers']} papers, out of fold by paper: "
-                 f"rules {pr['rules']:.3f}, learned {pr['learned']:.3f}")
+                 f"rules {pr['rules']:.3f}, learned beside its peers {pr['learned']:.3f}, learned alone {pr['alone']:.3f}")
     for source, acc in pr["sources"].items():
         lines.append(f"  {source:34}  rules {acc['rules']:.3f}   learned {acc['learned']:.3f}")
     lines.append(f"\nnon-DL papers, unattributed {', '.join(NOT_ATTRIBUTED)} (false positives): rules "

@@ -189,6 +189,8 @@ def test_a_papers_adjacent_records_are_decided_together_and_see_what_the_others_
             if isinstance(item, Fact)}
     assert rows["llm-a", "ResNet-50"]["others_keep_it"] == 1.0 and rows["llm-a", "ResNet-50"]["other_records"] == 1.0
     assert rows["llm-b", "U-Net"]["others_keep_it"] == 0.0
+    answer_rows = {c.paper.source: extractor.features.answer_rows(c)[0] for c in group}
+    assert answer_rows["llm-a"]["peers"] == 1.0 and answer_rows["llm-a"]["peers_reported_share"] == 1.0
     alone = extractor.candidates(c)
     assert {item.label: row["other_records"] for item, row in extractor.features.rows(alone)}["U-Net"] == 0.0
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import logging
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -175,9 +175,11 @@ def _fit_trees(rows: Sequence[dict[str, float]], ys: Sequence[bool], features: l
     return model
 
 
-def presence_examples(label_files: Sequence[str | Path], answer_files: Sequence[str | Path], extractor: Extractor
-                      ) -> tuple[list[dict[str, float]], list[bool], list[tuple[str, str]]]:
-    """Answer rows, human Reported labels and (paper id, LLM), for each labelled answer of the answer files.
+def presence_examples(label_files: Sequence[str | Path], answer_files: Sequence[str | Path], extractor: Extractor,
+                      alone_too: bool = False) -> tuple[list[dict[str, float]], list[bool], list[tuple[str, str]]]:
+    """Answer rows, human Reported labels and (paper id, LLM), for each labelled answer of the answer files; a
+    paper's records from several LLMs see each other. `alone_too`: each such answer also as if its record stood
+    alone (LLM "...#alone"), as `examples` does.
     A label file is CSV with columns paper, source, cq, reported (Yes/No)."""
     labels: dict[tuple[str, str, str], bool] = {}
     for path in label_files:
@@ -190,16 +192,28 @@ def presence_examples(label_files: Sequence[str | Path], answer_files: Sequence[
     rows: list[dict[str, float]] = []
     ys: list[bool] = []
     papers: list[tuple[str, str]] = []
+    records: dict[tuple[str, str], Paper] = {}
     for paper in read_papers(list(answer_files), extractor.vocabulary.questions, lambda e: log.warning("%s", e)):
-        if not any((paper.id, paper.source, a.cq) in labels for a in paper.answers):
+        records.setdefault((paper.id, paper.source), paper)
+    by_id: dict[str, list[Paper]] = {}
+    for paper in records.values():
+        by_id.setdefault(paper.id, []).append(paper)
+    for group in by_id.values():
+        if not any((p.id, p.source, a.cq) in labels for p in group for a in p.answers):
             continue
-        c = extractor.candidates(paper)
-        for r, row in zip(c.results, extractor.features.answer_rows(c)):
-            key = (paper.id, paper.source, r.answer.cq)
-            if key in labels and r.answer.text.strip():
-                rows.append(row)
-                ys.append(labels[key])
-                papers.append((paper.id, paper.source))
+        candidates = [extractor.candidates(p) for p in group]
+        link_records(candidates)  # an answer's Reported call also weighs the other LLMs' calls on the same CQ
+        for c in candidates:
+            peers = c.others
+            for source, others in [(c.paper.source, peers)] + ([(c.paper.source + "#alone", [])] if alone_too and peers else []):
+                c.others = others
+                for r, row in zip(c.results, extractor.features.answer_rows(c)):
+                    key = (c.paper.id, c.paper.source, r.answer.cq)
+                    if key in labels and r.answer.text.strip():
+                        rows.append(row)
+                        ys.append(labels[key])
+                        papers.append((c.paper.id, source))
+            c.others = peers
     if not rows:
         raise DlkgError("no presence label matches an answer of the answer files (same paper id, LLM and CQ)")
     return rows, ys, papers
@@ -233,7 +247,9 @@ def train(gold_files: Sequence[str | Path], answer_files: Sequence[str | Path],
         facts = fit(exs, counts, folds, min_precision)
         log.info("facts: %d records, %d candidates; threshold %.4f", len(counts), len(exs), facts.threshold)
     if presence_files:
-        rows, ys, _ = presence_examples(presence_files, answer_files, extractor)
+        rows, ys, views = presence_examples(presence_files, answer_files, extractor, alone_too=True)
         reported = fit_reported(rows, ys)
+        answers = sum(not source.endswith("#alone") for _, source in views)  # labelled answers, not their views
+        reported = replace(reported, about={**reported.about, "answers": answers, "views": len(rows)})
         log.info("Reported: %d labelled answers", len(rows))
     return Models(facts, reported)

@@ -226,6 +226,9 @@ class Features:
             cq, doc = r.answer.cq, c.docs.get(r.answer.cq)
             row = {f"cq={cq}": 1.0, "rules_reported": float(r.reported),
                    **{k: math.log1p(v) for k, v in counts[cq].items()}}
+            calls = [p.reported[cq] for p in c.others if cq in p.reported]  # the other LLMs' answers to this CQ
+            row["peers"] = float(len(calls))
+            row["peers_reported_share"] = sum(calls) / len(calls) if calls else 0.0
             if doc is not None:
                 text = doc_text(doc)
                 roles = doc.user_data.get("dlkg_roles", [])
@@ -287,7 +290,7 @@ class Features:
         if isinstance(item, Fact):  # what the paper's other answering LLMs say
             others = context.c.others
             row["other_records"] = float(len(others))
-            said = sum(item.key in k for k in others)
+            said = sum(item.key in k.kept for k in others)
             row["others_keep_it"] = float(said)
             row["others_keep_it_share"] = said / len(others) if others else 0.0
         needle = label.lower()

@@ -209,9 +209,9 @@ class Extractor:
 
 def link_records(candidates: list[Candidates]) -> None:
     """Tell each record of a paper what the paper's other records (other answering LLMs) keep."""
-    kept = [c.kept_keys() for c in candidates]
+    peers = [c.as_peer() for c in candidates]
     for i, c in enumerate(candidates):
-        c.others = [k for j, k in enumerate(kept) if j != i and candidates[j].paper.source != c.paper.source]
+        c.others = [k for j, k in enumerate(peers) if j != i and candidates[j].paper.source != c.paper.source]
 
 
 def _drop_broader(facts: list[Fact], vocabulary: Vocabulary) -> list[Fact]:

@@ -72,11 +72,18 @@ class Candidates:
     facts: list[Fact]
     settings: list[Setting]
     docs: dict[str, Doc]
-    others: list[frozenset[tuple[str, str]]] = field(default_factory=list)  # what other LLMs' records of the paper keep
+    others: list[Peer] = field(default_factory=list)  # what the other LLMs' records of the paper say
 
-    def kept_keys(self) -> frozenset[tuple[str, str]]:
-        """The facts the rules keep, by `Fact.key`: what this record tells another LLM's record of the paper."""
-        return frozenset(f.key for f in self.facts if f.evidence)
+    def as_peer(self) -> Peer:
+        """What this record tells another LLM's record of the paper: the facts the rules keep, by `Fact.key`, and
+        the rules' Reported call per CQ."""
+        return Peer(frozenset(f.key for f in self.facts if f.evidence), {r.answer.cq: r.reported for r in self.results})
+
+
+@dataclass(frozen=True)
+class Peer:
+    kept: frozenset[tuple[str, str]]
+    reported: dict[str, bool]
 
 
 class FactSink:
