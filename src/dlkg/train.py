@@ -14,7 +14,7 @@ import logging
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from .errors import DlkgError, InputError
 from .evaluate import item_match, load_gold_records
@@ -53,12 +53,7 @@ def pair_records(gold_files: Sequence[str | Path], answer_files: Sequence[str | 
     """Each gold record with the candidates of the answers it annotates (same paper id, and same LLM when given).
     The answer files' other records of the same paper (other answering LLMs) are read too, as a build reads a
     paper's adjacent records; a record found twice keeps its first copy."""
-    papers: dict[tuple[str, str], Paper] = {}
-    for p in read_papers(list(answer_files), extractor.vocabulary.questions, lambda e: log.warning("%s", e)):
-        papers.setdefault((p.id, p.source), p)
-    by_id: dict[str, list[Paper]] = {}
-    for p in papers.values():
-        by_id.setdefault(p.id, []).append(p)
+    papers, by_id = _records_by_paper(answer_files, extractor)
     matched = []
     for path in gold_files:
         for rec in load_gold_records(path):
@@ -79,6 +74,31 @@ def pair_records(gold_files: Sequence[str | Path], answer_files: Sequence[str | 
     return [(candidates[p.id, p.source], concepts) for p, concepts in matched]
 
 
+def _records_by_paper(answer_files: Sequence[str | Path], extractor: Extractor
+                      ) -> tuple[dict[tuple[str, str], Paper], dict[str, list[Paper]]]:
+    """The answer files' records by (paper id, LLM), a record found twice keeping its first copy; and by paper."""
+    papers: dict[tuple[str, str], Paper] = {}
+    for p in read_papers(list(answer_files), extractor.vocabulary.questions, lambda e: log.warning("%s", e)):
+        papers.setdefault((p.id, p.source), p)
+    by_id: dict[str, list[Paper]] = {}
+    for p in papers.values():
+        by_id.setdefault(p.id, []).append(p)
+    return papers, by_id
+
+
+def _views(c: Candidates, alone_too: bool) -> Iterator[str]:
+    """The record as it is (beside its peers), then, with `alone_too` and peers, as if it stood alone: `c.others`
+    is set for each view in turn (and restored), and the view's source ("LLM" or "LLM#alone") is yielded."""
+    peers = c.others
+    try:
+        yield c.paper.source
+        if alone_too and peers:
+            c.others = []
+            yield c.paper.source + "#alone"
+    finally:
+        c.others = peers
+
+
 def examples(pairs: Iterable[tuple[Candidates, dict]], extractor: Extractor,
              alone_too: bool = False) -> tuple[list[Example], dict]:
     """Feature rows and labels of every candidate; also the number of gold items per record. `alone_too`: a record
@@ -87,10 +107,7 @@ def examples(pairs: Iterable[tuple[Candidates, dict]], extractor: Extractor,
     out: list[Example] = []
     gold_counts: dict[tuple[str, str], int] = {}
     for c, gold in pairs:
-        views = [(c.paper.source, c.others)] + ([(c.paper.source + "#alone", [])] if alone_too and c.others else [])
-        kept = c.others
-        for source, others in views:
-            c.others = others
+        for source in _views(c, alone_too):
             record = (c.paper.id, source)
             gold_counts[record] = sum(len(v) for v in gold.values())
             for item, row in extractor.features.rows(c):
@@ -98,7 +115,6 @@ def examples(pairs: Iterable[tuple[Candidates, dict]], extractor: Extractor,
                 items = gold.get(concept, [])
                 matches = frozenset(i for i, g in enumerate(items) if item_match(concept, g, (names, value)))
                 out.append(Example(record, item, row, matches, concept))
-        c.others = kept
     return out, gold_counts
 
 
@@ -111,13 +127,18 @@ def best_threshold(probabilities: Sequence[float], exs: Sequence[Example], gold_
                    min_precision: float = MIN_PRECISION) -> float:
     """The threshold with the best F1 among those at precision >= min_precision (else the most precise one), counted
     as the scorer counts: a gold item found by several kept candidates is one true positive."""
-    best: tuple[float, float, float] | None = None  # (meets precision, F1 or precision, threshold)
-    for t in sorted({round(p, 4) for p in probabilities}):
-        kept = [e for p, e in zip(probabilities, exs) if round(p, 4) >= t]
-        found = {(e.record, e.concept, i) for e in kept for i in e.matches}
-        fp = sum(1 for e in kept if not e.matches)
+    best: tuple[float, float, float] | None = None  # (meets precision, F1 or precision, -threshold)
+    by_threshold: dict[float, list[Example]] = {}
+    for p, e in zip(probabilities, exs):
+        by_threshold.setdefault(round(p, 4), []).append(e)
+    found: set[tuple] = set()
+    fp = 0
+    for t in sorted(by_threshold, reverse=True):  # lowering the bar: each step keeps the candidates at it as well
+        for e in by_threshold[t]:
+            found.update((e.record, e.concept, i) for i in e.matches)
+            fp += not e.matches
         tp = len(found)
-        precision = tp / (tp + fp) if kept else 0.0
+        precision = tp / (tp + fp)
         recall = tp / gold_total if gold_total else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         key = (float(precision >= min_precision), f1 if precision >= min_precision else precision, -t)
@@ -140,9 +161,9 @@ def fit(exs: Sequence[Example], gold_counts: dict, folds: int = 5, min_precision
         if len({bool(e.matches) for e in train}) < 2:
             continue
         inner = _fit_trees([e.row for e in train], [bool(e.matches) for e in train], features, LEARNER)
-        for i, e in enumerate(exs):
-            if fold_of(e.record[0], k) == f:
-                probabilities[i] = inner.probability(e.row)
+        held = [i for i, e in enumerate(exs) if fold_of(e.record[0], k) == f]
+        for i, p in zip(held, inner.probabilities([exs[i].row for i in held])):
+            probabilities[i] = p
     threshold = best_threshold(probabilities, exs, sum(gold_counts.values()), min_precision)
     records = {(paper, source.removesuffix("#alone")) for paper, source in gold_counts}  # a record, not its views
     about = {"records": len(records), "views": len(gold_counts), "candidates": len(exs),
@@ -192,28 +213,19 @@ def presence_examples(label_files: Sequence[str | Path], answer_files: Sequence[
     rows: list[dict[str, float]] = []
     ys: list[bool] = []
     papers: list[tuple[str, str]] = []
-    records: dict[tuple[str, str], Paper] = {}
-    for paper in read_papers(list(answer_files), extractor.vocabulary.questions, lambda e: log.warning("%s", e)):
-        records.setdefault((paper.id, paper.source), paper)
-    by_id: dict[str, list[Paper]] = {}
-    for paper in records.values():
-        by_id.setdefault(paper.id, []).append(paper)
-    for group in by_id.values():
+    for group in _records_by_paper(answer_files, extractor)[1].values():
         if not any((p.id, p.source, a.cq) in labels for p in group for a in p.answers):
             continue
         candidates = [extractor.candidates(p) for p in group]
         link_records(candidates)  # an answer's Reported call also weighs the other LLMs' calls on the same CQ
         for c in candidates:
-            peers = c.others
-            for source, others in [(c.paper.source, peers)] + ([(c.paper.source + "#alone", [])] if alone_too and peers else []):
-                c.others = others
+            for source in _views(c, alone_too):
                 for r, row in zip(c.results, extractor.features.answer_rows(c)):
                     key = (c.paper.id, c.paper.source, r.answer.cq)
                     if key in labels and r.answer.text.strip():
                         rows.append(row)
                         ys.append(labels[key])
                         papers.append((c.paper.id, source))
-            c.others = peers
     if not rows:
         raise DlkgError("no presence label matches an answer of the answer files (same paper id, LLM and CQ)")
     return rows, ys, papers

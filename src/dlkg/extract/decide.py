@@ -32,7 +32,6 @@ from .spans import doc_text
 MODEL_VERSION = 2
 _LIST_LEAD = re.compile(r"(?:such as|including|include[sd]?|namely|like|:|,|\band|\bor)\s*(?:\*\*)?\s*$", re.I)
 _BULLET = re.compile(r"\s*(?:[*•-]|\d+\.)\s")
-REASONS = ("", "generic", "speculative", "missing", "meta", "grab_bag", "echo", "explained", "negated", "question_echo")
 ROLES = (FACT, MISSING, GENERIC, SPECULATIVE, META)
 SENTENCE_CUES = ("paper_cues", "evidence", "textbook", "generic", "speculative", "citation", "hedge", "negated_term")
 Item = Union[Fact, list[Setting]]  # a fact, or the settings of one hyperparameter with one value
@@ -185,7 +184,6 @@ class Features:
             for a in vocabulary.ancestors(iri):
                 narrower[a] = narrower.get(a, 0) + 1
         self.narrower = narrower
-        self.concepts = tuple(sorted(set(vocabulary.concepts) | {"Hyperparameter"}))
         self.question_words = {cq: frozenset(re.findall(r"[a-z]+", q.lower())) for cq, q in vocabulary.questions.items()}
         self.examples = {cq: frozenset(e.lower() for e in es) for cq, es in vocabulary.example_terms.items()}
         self.term_words = frozenset(t.pref_label.lower() for t in vocabulary.terms.values() if " " not in t.pref_label)
@@ -194,7 +192,7 @@ class Features:
         yield from c.facts
         groups: dict[tuple[str, str], list[Setting]] = {}
         for s in c.settings:
-            groups.setdefault((str(s.name.iri) or s.name.pref_label.lower(), str(s.value)), []).append(s)
+            groups.setdefault(s.key, []).append(s)
         yield from groups.values()
 
     def rows(self, c: Candidates) -> list[tuple[Item, dict[str, float]]]:
@@ -385,7 +383,7 @@ class Decision:
 
     def facts(self, c: Candidates) -> tuple[list[Fact], list[Setting]]:
         if self.models.facts is None:
-            return [f for f in c.facts if f.evidence], [s for s in c.settings if not s.rejected]
+            return c.rules_kept()
         facts: list[Fact] = []
         settings: list[Setting] = []
         rows = self.features.rows(c)

@@ -113,7 +113,7 @@ class Extractor:
         if self.decision is not None:
             (facts, settings), results = self.decision.facts(c), self.decision.results(c)
         else:
-            facts, settings, results = [f for f in c.facts if f.evidence], [s for s in c.settings if not s.rejected], c.results
+            (facts, settings), results = c.rules_kept(), c.results
         kept = _drop_broader(_drop_generic_heads(facts, self.vocabulary), self.vocabulary)
         kept = self._models_only_if_the_model_answer_reports(kept, results)
         return PaperFacts(c.paper, results, kept, _dedupe_settings(settings))
@@ -238,8 +238,7 @@ def _drop_generic_heads(facts: list[Fact], vocabulary: Vocabulary) -> list[Fact]
 def _dedupe_settings(settings: list[Setting]) -> list[Setting]:
     seen, out = set(), []
     for s in settings:
-        key = (str(s.name.iri) or s.name.pref_label.lower(), str(s.value))
-        if key not in seen:
-            seen.add(key)
+        if s.key not in seen:
+            seen.add(s.key)
             out.append(s)
     return out

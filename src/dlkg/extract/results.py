@@ -49,6 +49,11 @@ class Setting:
     rejected: str = ""                  # the rule that turned this candidate down ("" if the rules accept it)
     confidence: float | None = None
 
+    @property
+    def key(self) -> tuple[str, str]:
+        """What the setting is: its hyperparameter (vocabulary entry, or the paper's own name) and value."""
+        return str(self.name.iri) or self.name.pref_label.lower(), str(self.value)
+
 
 @dataclass
 class AnswerResult:
@@ -74,10 +79,14 @@ class Candidates:
     docs: dict[str, Doc]
     others: list[Peer] = field(default_factory=list)  # what the other LLMs' records of the paper say
 
+    def rules_kept(self) -> tuple[list[Fact], list[Setting]]:
+        """The facts and settings the rules keep: those with a mention no rule turns down."""
+        return [f for f in self.facts if f.evidence], [s for s in self.settings if not s.rejected]
+
     def as_peer(self) -> Peer:
         """What this record tells another LLM's record of the paper: the facts the rules keep, by `Fact.key`, and
         the rules' Reported call per CQ."""
-        return Peer(frozenset(f.key for f in self.facts if f.evidence), {r.answer.cq: r.reported for r in self.results})
+        return Peer(frozenset(f.key for f in self.rules_kept()[0]), {r.answer.cq: r.reported for r in self.results})
 
 
 @dataclass(frozen=True)

@@ -156,11 +156,11 @@ class SettingReader:
                 if w.lower() in self.not_modifiers or len(name) == 4:
                     break
                 name.insert(0, w)
-            start = sent.start_char + m.start(1) + m.group(1).rfind(" ".join(name)) if name else -1
-            if not name or any(x.label in self.setting_keys and x.start_char < start + len(" ".join(name))
+            label = " ".join(name)
+            start = sent.start_char + m.start(1) + m.group(1).rfind(label) if name else -1
+            if not name or any(x.label in self.setting_keys and x.start_char < start + len(label)
                                and start < x.end_char for x in doc.spans.get("dlkg_terms", [])):
                 continue  # no name left, or a vocabulary hyperparameter's own (read by `settings`)
-            label = " ".join(name)
             value = m.group(2).strip().rstrip(".,")
             term = Term(URIRef(""), "Hyperparameter", label, (label,))
             ev = Evidence(answer.cq, start, sent.start_char + m.end(2), doc_text(doc)[start:sent.start_char + m.end(2)])
