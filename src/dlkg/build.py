@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .errors import DlkgError
 from .execute import BuildResult, paper_graphs
-from .layout import ONTOLOGY_GRAPH, ONTOLOGY_GRAPH_IN_FILES, SHARED_GRAPH, SharedSplitter, header, sorted_ntriples
+from .layout import (ONTOLOGY_GRAPH, ONTOLOGY_GRAPH_IN_FILES, SHARED_GRAPH, PaperGraph, SharedSplitter, header,
+                     natural_key, sorted_ntriples)
 from .namespaces import DEFAULT_RESOURCE_BASE, PREFIXES
-from .rdfio import QUAD_FORMATS, atomic_file, format_for, serialize_rdflib, sink_for
+from .rdfio import QUAD_FORMATS, STREAMED_FORMATS, atomic_file, format_for, serialize_rdflib, sink_for
 from .vocabulary import ontology_graph
 
 if TYPE_CHECKING:
@@ -45,8 +47,15 @@ def build(inputs: Iterable[str | Path] | None = None, base: str = DEFAULT_RESOUR
 
 def write(result: BuildResult, out: str | Path, with_ontology: bool = False) -> None:
     """Serialise an in-memory build to `out` (format from its extension) through a temporary file, so a failed
-    write leaves any previous file intact."""
+    write leaves any previous file intact. N-Triples, N-Quads, Turtle and TriG are written paper by paper as
+    `build_to` writes them (papers in the natural order of their IRIs)."""
     fmt = format_for(out)
+    if fmt in STREAMED_FORMATS:
+        papers = sorted(((g.identifier, g) for g in result.dataset.graphs()
+                         if len(g) and g.identifier != DATASET_DEFAULT_GRAPH_ID), key=lambda x: natural_key(str(x[0])))
+        _write_papers(Path(out), result.base, with_ontology,
+                      (PaperGraph("", URIRef(iri), sorted_ntriples(g), 0, 0) for iri, g in papers))
+        return
     kg_header = header(result.base, with_ontology)
     if fmt in QUAD_FORMATS:
         data: Graph | Dataset = result.dataset
@@ -73,8 +82,8 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
     if (out is None) == (store is None):
         raise DlkgError("build_to needs either an output file or a store")
     result = BuildResult(Dataset(), base)
-    splitter = SharedSplitter(ontology_present=store is not None or with_ontology)
     if store is not None:
+        splitter = SharedSplitter(ontology_present=True)
         store.replace_graph(ONTOLOGY_GRAPH, ontology_graph())
         written: set[URIRef] = set()
         for pg in paper_graphs(inputs, base, result.problem, jobs, model, threshold):
@@ -88,21 +97,32 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
         log.info("built %s into the store", result.summary())
         return result
     assert out is not None
-    out = Path(out)
+
+    def counted() -> Iterator[PaperGraph]:
+        for pg in paper_graphs(inputs, base, result.problem, jobs, model, threshold):
+            result.count(pg, on_paper)
+            yield pg
+    _write_papers(Path(out), base, with_ontology, counted(), (lambda: before_write(result)) if before_write else None)
+    log.info("built %s into %s", result.summary(), out)
+    return result
+
+
+def _write_papers(out: Path, base: str, with_ontology: bool, papers: Iterable[PaperGraph],
+                  before_write: Callable[[], None] | None = None) -> None:
+    """Write the header, then each paper's own triples and the shared ones it brings first (each once), into a
+    temporary file renamed over `out` once `before_write` (which may raise to abandon the file) has passed."""
     fmt = format_for(out)
+    splitter = SharedSplitter(ontology_present=with_ontology)
     with atomic_file(out) as tmp:
-        sink = sink_for(tmp, fmt)
+        sink = sink_for(tmp, fmt, base)
         try:  # the sink's files live beside tmp, which atomic_file cleans up even if we are interrupted right here
             sink.add(ONTOLOGY_GRAPH_IN_FILES if with_ontology else None, sorted_ntriples(header(base, with_ontology)))
-            for pg in paper_graphs(inputs, base, result.problem, jobs, model, threshold):
+            for pg in papers:
                 own, shared = splitter.split(pg)
                 sink.add(SHARED_GRAPH, shared)
                 sink.add(pg.iri, own)
-                result.count(pg, on_paper)
             if before_write:
-                before_write(result)
+                before_write()
             sink.finish()
         finally:
             sink.close()
-    log.info("built %s into %s", result.summary(), out)
-    return result

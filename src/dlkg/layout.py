@@ -6,6 +6,7 @@ writes that layout; `store` and `validate` read it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -29,6 +30,11 @@ class PaperGraph:
     ntriples: str
     answers: int
     reported: int
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Digits compare as numbers: CQ2 before CQ12, Publication_9 before Publication_10."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
 
 
 def sorted_ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> str:

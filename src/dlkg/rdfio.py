@@ -8,15 +8,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from .errors import DlkgError
-from .layout import as_nquads
-from .namespaces import PREFIXES
+from .layout import ONTOLOGY_GRAPH_IN_FILES, SHARED_GRAPH, as_nquads, natural_key
+from .namespaces import BIBO, DEFAULT_RESOURCE_BASE, DLKG, PREFIXES
 from .vocabulary import ontology_graph
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml",
            ".xml": "xml", ".trig": "trig", ".nq": "nquads"}
 QUAD_FORMATS = {"trig", "nquads"}
+STREAMED_FORMATS = {"nt", "nquads", "turtle", "trig"}  # written paper by paper; the others need the whole KG at once
 
 
 def format_for(path: str | Path) -> str:
@@ -76,8 +78,10 @@ class Sink(Protocol):
     def close(self) -> None: ...
 
 
-def sink_for(path: Path, fmt: str) -> Sink:
-    return NTriplesSink(path, quads=fmt == "nquads") if fmt in ("nt", "nquads") else OxigraphSink(path, fmt)
+def sink_for(path: Path, fmt: str, base: str = DEFAULT_RESOURCE_BASE) -> Sink:
+    if fmt in ("nt", "nquads"):
+        return NTriplesSink(path, quads=fmt == "nquads")
+    return GroupedTurtleSink(path, fmt, base) if fmt in ("turtle", "trig") else OxigraphSink(path, fmt)
 
 
 class NTriplesSink:
@@ -98,10 +102,107 @@ class NTriplesSink:
         self.fh.close()
 
 
+class GroupedTurtleSink:
+    """Turtle and TriG that a person reads and diffs: prefixes for every namespace and the resource base as @base,
+    one block per paper (led by a comment naming it; the publication, its pipeline, components, settings, answers,
+    then evidence, each in natural order: CQ2 before CQ12), then one block of what papers share (the questions, the
+    answering models). Each block is serialised by pyoxigraph as it comes, so memory holds one paper; a paper's
+    adjacent records (one per answering LLM) make one block. In TriG each paper's block is its named graph."""
+
+    def __init__(self, path: Path, fmt: str, base: str) -> None:
+        import pyoxigraph
+
+        self.ox = pyoxigraph
+        self.fh = open(path, "wb")
+        self.quads, self.base = fmt == "trig", base
+        self.format = pyoxigraph.RdfFormat.TRIG if self.quads else pyoxigraph.RdfFormat.TURTLE
+        self.prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        self.pending: tuple[URIRef | None, list[str]] = (None, [])  # the paper whose records are still coming
+        self.shared: list[str] = []
+        self.fh.write(f"@base <{base}> .\n".encode())
+        self.fh.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in self.prefixes.items()).encode())
+
+    def add(self, graph: URIRef | None, ntriples: str) -> None:
+        if graph == SHARED_GRAPH:
+            self.shared.append(ntriples)  # small and deduplicated upstream (layout.SharedSplitter)
+            return
+        if graph is None or graph == ONTOLOGY_GRAPH_IN_FILES:
+            self._block(graph, ntriples, "the KG's ontology header" if graph is None else "dlkg's ontology and vocabulary")
+            return
+        paper, lines = self.pending
+        if graph != paper:
+            self._flush()
+            self.pending = (graph, [])
+        self.pending[1].append(ntriples)
+
+    def _flush(self) -> None:
+        paper, lines = self.pending
+        if paper is not None:
+            self._block(paper, "".join(lines), None)
+        self.pending = (None, [])
+
+    def _block(self, graph: URIRef | None, ntriples: str, title: str | None) -> None:
+        triples = list(self.ox.parse(ntriples.encode("utf-8"), self.ox.RdfFormat.N_TRIPLES))
+        if not triples:
+            return
+        if title is None:
+            title = _paper_title(graph, triples)
+        to = self.ox.NamedNode(str(graph)) if self.quads and graph is not None else None
+        ordered = _reading_order(triples)
+        data = [self.ox.Quad(t.subject, t.predicate, t.object, to) for t in ordered] if to is not None else ordered
+        body = (self.ox.serialize(data, format=self.format, prefixes=self.prefixes, base_iri=self.base) or b"").split(b"\n")
+        while body and body[0].startswith((b"@prefix ", b"@base ")):  # said once, at the top of the file
+            body.pop(0)
+        comment = " ".join(title.split())
+        self.fh.write(f"\n# {comment}\n".encode() + b"\n".join(body).rstrip(b"\n") + b"\n")
+
+    def finish(self) -> None:
+        self._flush()
+        if self.shared:
+            self._block(SHARED_GRAPH if self.quads else None, "".join(self.shared),
+                        "shared by the papers: the competency questions, the answering models and the vocabulary entries used")
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _paper_title(graph: URIRef | None, triples: list[Any]) -> str:
+    """'Publication_9: The title (doi 10.1111/...)' from the publication's own triples."""
+    pub = str(graph)
+    own = {t.predicate.value: t.object.value for t in triples if t.subject.value == pub}
+    name = own.get(str(DCTERMS.identifier), pub)
+    title = own.get(str(DCTERMS.title))
+    doi = own.get(str(BIBO.doi))
+    return name + (f": {title}" if title else "") + (f" (doi {doi})" if doi else "")
+
+
+_RANK = {str(c): r for c, r in [(DLKG.Publication, 0), (DLKG.DeepLearningPipeline, 1), (DLKG.HyperparameterSetting, 3),
+                                 (DLKG.Hyperparameter, 4), (DLKG.CQAnswer, 5), (DLKG.Evidence, 6)]}
+_COMPONENT = 2  # what has none of those types: the pipeline's components
+_FIRST_PREDICATES = {str(p): i for i, p in enumerate([RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel,
+                                                       DCTERMS.identifier, DCTERMS.title])}
+
+
+def _reading_order(triples: list[Any]) -> list[Any]:
+    """The publication first, then its pipeline, components, settings, answers and evidence; within each, subjects
+    in natural order; a subject's types and names before its other properties."""
+    rank: dict[str, int] = {}
+    for t in triples:
+        if t.predicate.value == str(RDF.type) and str(t.object.value) in _RANK:
+            r = _RANK[t.object.value]
+            rank[t.subject.value] = min(rank.get(t.subject.value, r), r)
+    return sorted(set(triples), key=lambda t: (
+        rank.get(t.subject.value, _COMPONENT), natural_key(t.subject.value), t.subject.value,
+        _FIRST_PREDICATES.get(t.predicate.value, len(_FIRST_PREDICATES)), t.predicate.value,
+        natural_key(str(t.object))))
+
+
 class OxigraphSink:
-    """Formats that group triples (Turtle, TriG, RDF/XML, JSON-LD) are gathered in a temporary on-disk Oxigraph
-    store (also merging what papers share), then serialised in one pass by pyoxigraph (rdflib for JSON-LD, which
-    pyoxigraph cannot compact with a context)."""
+    """RDF/XML and JSON-LD group triples by subject across the whole file: they are gathered in a temporary on-disk
+    Oxigraph store, then serialised in one pass by pyoxigraph (rdflib for JSON-LD, which pyoxigraph cannot compact
+    with a context)."""
 
     def __init__(self, path: Path, fmt: str) -> None:
         import pyoxigraph
@@ -111,8 +212,7 @@ class OxigraphSink:
         self.store = pyoxigraph.Store(str(scratch_dir(path)))  # atomic_file removes it, whatever happens
 
     def add(self, graph: URIRef | None, ntriples: str) -> None:
-        to_graph = self.ox.NamedNode(str(graph)) if graph is not None and self.fmt in QUAD_FORMATS else self.ox.DefaultGraph()
-        self.store.load(ntriples.encode("utf-8"), self.ox.RdfFormat.N_TRIPLES, to_graph=to_graph)
+        self.store.load(ntriples.encode("utf-8"), self.ox.RdfFormat.N_TRIPLES, to_graph=self.ox.DefaultGraph())
 
     def finish(self) -> None:
         prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
@@ -120,12 +220,9 @@ class OxigraphSink:
             g = Graph().parse(data=self.store.dump(format=self.ox.RdfFormat.N_TRIPLES, from_graph=self.ox.DefaultGraph()),
                               format="nt")
             serialize_rdflib(g, self.path, "json-ld")
-        elif self.fmt == "trig":
-            self.ox.serialize(self.store, str(self.path), self.ox.RdfFormat.TRIG, prefixes=prefixes)
         else:
             triples = (q.triple for q in self.store.quads_for_pattern(None, None, None, self.ox.DefaultGraph()))
-            fmt = {"turtle": self.ox.RdfFormat.TURTLE, "xml": self.ox.RdfFormat.RDF_XML}[self.fmt]
-            self.ox.serialize(triples, str(self.path), fmt, prefixes=prefixes)
+            self.ox.serialize(triples, str(self.path), self.ox.RdfFormat.RDF_XML, prefixes=prefixes)
 
     def close(self) -> None:
         del self.store
