@@ -69,7 +69,11 @@ def _replace_update(iri: URIRef, graph: Graph | str, replace: bool = True) -> st
     """One SPARQL update that swaps (or adds to) a named graph's content: atomic on every store that runs an update
     as one transaction (Oxigraph, Fuseki, GraphDB, Virtuoso)."""
     drop = f"DROP SILENT GRAPH <{iri}> ;\n" if replace else ""
-    return f"{drop}INSERT DATA {{ GRAPH <{iri}> {{\n{_ntriples(graph)}\n}} }}"
+    data = _ntriples(graph)
+    if "_:" in data:  # blank nodes (the ontology's restrictions and lists): Virtuoso refuses them in INSERT DATA,
+        # and every store takes them in an INSERT template, which with an empty WHERE inserts them once
+        return f"{drop}INSERT {{ GRAPH <{iri}> {{\n{data}\n}} }} WHERE {{}}"
+    return f"{drop}INSERT DATA {{ GRAPH <{iri}> {{\n{data}\n}} }}"
 
 
 def _with_values(query: str, params: dict[str, str]) -> str:
@@ -228,12 +232,18 @@ class EndpointStore:
         import requests
         from urllib3.exceptions import ReadTimeoutError
 
+        if not _ntriples(graph).strip() and not self.gsp:  # an empty INSERT DATA is a syntax error in Virtuoso
+            if not replace:
+                return
+            graph_update = f"DROP SILENT GRAPH <{iri}>"
+        else:
+            graph_update = _replace_update(iri, graph, replace)
         if self.gsp:  # PUT replaces a graph, POST adds to it
             url, kwargs = self.gsp, {"params": {"graph": str(iri)}, "data": _ntriples(graph).encode("utf-8"),
                                      "headers": {"Content-Type": "application/n-triples"}}
             method = "PUT" if replace else "POST"
         else:
-            url, kwargs = self.update_endpoint, {"data": _replace_update(iri, graph, replace).encode("utf-8"),
+            url, kwargs = self.update_endpoint, {"data": graph_update.encode("utf-8"),
                                                  "headers": {"Content-Type": "application/sparql-update"}}
             method = "POST"
         try:
