@@ -32,9 +32,13 @@ class PaperGraph:
     reported: int
 
 
-def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """Digits compare as numbers: CQ2 before CQ12, Publication_9 before Publication_10."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
+_DIGITS = re.compile(r"\d+")
+
+
+def natural_key(text: str) -> str:
+    """Digits compare as numbers: CQ2 before CQ12, Publication_9 before Publication_10 (digit runs padded to ten
+    places; a string key, since it is computed for every line of a paper's block)."""
+    return _DIGITS.sub(lambda m: m.group().rjust(10, "0"), text)
 
 
 def sorted_ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> str:

@@ -142,14 +142,14 @@ class GroupedTurtleSink:
         self.pending = (None, [])
 
     def _block(self, graph: URIRef | None, ntriples: str, title: str | None) -> None:
-        triples = list(self.ox.parse(ntriples.encode("utf-8"), self.ox.RdfFormat.N_TRIPLES))
-        if not triples:
+        if not ntriples.strip():
             return
+        ordered = _reading_order(ntriples)
+        triples = list(self.ox.parse(ordered.encode("utf-8"), self.ox.RdfFormat.N_TRIPLES))  # in the lines' order
         if title is None:
             title = _paper_title(graph, triples)
         to = self.ox.NamedNode(str(graph)) if self.quads and graph is not None else None
-        ordered = _reading_order(triples)
-        data = [self.ox.Quad(t.subject, t.predicate, t.object, to) for t in ordered] if to is not None else ordered
+        data = [self.ox.Quad(t.subject, t.predicate, t.object, to) for t in triples] if to is not None else triples
         body = (self.ox.serialize(data, format=self.format, prefixes=self.prefixes, base_iri=self.base) or b"").split(b"\n")
         while body and body[0].startswith((b"@prefix ", b"@base ")):  # said once, at the top of the file
             body.pop(0)
@@ -181,22 +181,33 @@ def _paper_title(graph: URIRef | None, triples: list[Any]) -> str:
 _RANK = {str(c): r for c, r in [(DLKG.Publication, 0), (DLKG.DeepLearningPipeline, 1), (DLKG.HyperparameterSetting, 3),
                                  (DLKG.Hyperparameter, 4), (DLKG.CQAnswer, 5), (DLKG.Evidence, 6)]}
 _COMPONENT = 2  # what has none of those types: the pipeline's components
+_RDF_TYPE = str(RDF.type)
 _FIRST_PREDICATES = {str(p): i for i, p in enumerate([RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel,
                                                        DCTERMS.identifier, DCTERMS.title])}
 
 
-def _reading_order(triples: list[Any]) -> list[Any]:
-    """The publication first, then its pipeline, components, settings, answers and evidence; within each, subjects
-    in natural order; a subject's types and names before its other properties."""
+def _reading_order(ntriples: str) -> str:
+    """The N-Triples lines (deduplicated) in reading order: the publication first, then its pipeline, components,
+    settings, answers and evidence; within each, subjects in natural order; a subject's types and names before its
+    other properties. Works on the lines' text (dlkg writes subjects and predicates as IRIs) and computes the
+    natural key once per subject: a paper has some 500 lines and 100 subjects."""
+    by_subject: dict[str, list[tuple[tuple[int, str, str], str]]] = {}
     rank: dict[str, int] = {}
-    for t in triples:
-        if t.predicate.value == str(RDF.type) and str(t.object.value) in _RANK:
-            r = _RANK[t.object.value]
-            rank[t.subject.value] = min(rank.get(t.subject.value, r), r)
-    return sorted(set(triples), key=lambda t: (
-        rank.get(t.subject.value, _COMPONENT), natural_key(t.subject.value), t.subject.value,
-        _FIRST_PREDICATES.get(t.predicate.value, len(_FIRST_PREDICATES)), t.predicate.value,
-        natural_key(str(t.object))))
+    for line in dict.fromkeys(ntriples.splitlines()):
+        if not line.strip():
+            continue
+        s_end = line.index("> ") + 1
+        p_end = line.index("> ", s_end + 1) + 1
+        subject, predicate, obj = line[1:s_end - 1], line[s_end + 2:p_end - 1], line[p_end + 1:].rstrip(" .")
+        if predicate == _RDF_TYPE and obj[1:-1] in _RANK:
+            r = _RANK[obj[1:-1]]
+            rank[subject] = min(rank.get(subject, r), r)
+        key = (_FIRST_PREDICATES.get(predicate, len(_FIRST_PREDICATES)), predicate, obj)
+        by_subject.setdefault(subject, []).append((key, line))
+    out: list[str] = []
+    for subject in sorted(by_subject, key=lambda s: (rank.get(s, _COMPONENT), natural_key(s), s)):
+        out.extend(line for _, line in sorted(by_subject[subject]))
+    return "\n".join(out) + "\n"
 
 
 class OxigraphSink:
