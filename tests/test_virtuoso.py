@@ -34,8 +34,21 @@ VIRTUOSO_PATH_BUGS = {
 def virtuoso(tmp_path_factory):
     """A fresh Virtuoso database; yields its SPARQL endpoint and its Graph Store Protocol endpoint."""
     http, sql = free_port(), free_port()
-    proc = start_virtuoso(tmp_path_factory.mktemp("virtuoso"), http, sql)
+    folder = tmp_path_factory.mktemp("virtuoso")
+    proc = start_virtuoso(folder, http, sql)
     yield f"http://127.0.0.1:{http}/sparql", f"http://127.0.0.1:{http}/sparql-graph-crud"
+    proc.terminate()
+    proc.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def bulk_virtuoso(tmp_path_factory):
+    """A second database, for the bulk loader: yields its SPARQL endpoint, SQL address and data folder (which the
+    server may read files from)."""
+    http, sql = free_port(), free_port()
+    folder = tmp_path_factory.mktemp("virtuoso-bulk")
+    proc = start_virtuoso(folder, http, sql)
+    yield f"http://127.0.0.1:{http}/sparql", f"127.0.0.1:{sql}", folder
     proc.terminate()
     proc.wait(timeout=60)
 
@@ -101,3 +114,26 @@ def test_every_saved_query_gives_rdflibs_rows_on_virtuoso(query, loaded, seeds_k
     in_virtuoso = run_query(query, EndpointStore(endpoint), params)
     assert in_rdflib.variables == in_virtuoso.variables
     assert _comparable(in_rdflib.rows) == _comparable(in_virtuoso.rows)
+
+
+def test_the_bulk_loader_gives_the_same_graphs_and_reloads_idempotently(bulk_virtuoso, seeds_kg):
+    endpoint, sql, folder = bulk_virtuoso
+    nq = folder / "kg.nq"
+    assert CliRunner().invoke(main, ["build", "-o", str(nq), "-q"]).exit_code == 0
+    r = CliRunner().invoke(main, ["load", str(nq), "--virtuoso-bulk", sql])
+    assert r.exit_code == 0, r.output
+    kg = Graph().parse(seeds_kg)
+    papers = len(set(kg.subjects(None, URIRef("https://w3id.org/dlkg/ontology#Publication"))))
+    assert count(endpoint, OUR_GRAPHS) == papers + 2
+    triples = count(endpoint, OUR_TRIPLES)
+    assert triples == len(kg + ontology_graph())  # the CQs the shared graph repeats from the ontology are dropped
+    assert CliRunner().invoke(main, ["load", str(nq), "--virtuoso-bulk", sql]).exit_code == 0
+    assert count(endpoint, OUR_TRIPLES) == triples
+    rows = run_query("concept-reporting-rates", EndpointStore(endpoint), {})
+    assert _comparable(rows.rows) == _comparable(run_query("concept-reporting-rates", kg + ontology_graph(), {}).rows)
+
+
+def test_the_bulk_loader_takes_n_quads_only_and_names_the_file(bulk_virtuoso, seeds_kg):
+    _, sql, _ = bulk_virtuoso
+    r = CliRunner().invoke(main, ["load", str(seeds_kg), "--virtuoso-bulk", sql])
+    assert r.exit_code == 1 and str(seeds_kg) in r.output and "N-Quads" in r.output

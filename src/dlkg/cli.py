@@ -256,18 +256,27 @@ def stats_cmd(kg: tuple[str, ...], store_dir: str | None, endpoint: str | None, 
 @click.option("--gsp", metavar="URL", help="Load with HTTP PUT to this SPARQL 1.1 Graph Store Protocol endpoint "
                                            "(e.g. http://127.0.0.1:7878/store) instead of SPARQL updates.")
 @store_option
+@click.option("--virtuoso-bulk", metavar="HOST:PORT",
+              help="Load N-Quads through Virtuoso's bulk loader, via its SQL port (e.g. 127.0.0.1:1111); the server "
+                   "reads the files itself, so they must be in a folder its DirsAllowed lists.")
 @click.option("--with-ontology/--without-ontology", default=True, show_default=True,
               help="Also load the ontology and vocabulary into their own named graph.")
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for the server per request.")
 def load_cmd(kg: tuple[str, ...], endpoint: str | None, update_endpoint: str | None, gsp: str | None,
-             store_dir: str | None, with_ontology: bool, timeout: float) -> None:
-    """Load KG files into a SPARQL 1.1 store (or a store directory), one named graph per paper; loading a paper
-    again replaces it. Failed requests are retried with backoff; basic auth is read from DLKG_SPARQL_USER and
-    DLKG_SPARQL_PASSWORD."""
+             store_dir: str | None, virtuoso_bulk: str | None, with_ontology: bool, timeout: float) -> None:
+    """Load KG files into a SPARQL 1.1 store (or a store directory, or Virtuoso's bulk loader), one named graph per
+    paper; loading a paper again replaces it. Failed requests are retried with backoff; basic auth (for the bulk
+    loader: the SQL user) is read from DLKG_SPARQL_USER and DLKG_SPARQL_PASSWORD."""
     from .layout import ONTOLOGY_GRAPH, split_by_paper
-    from .store import EndpointStore, load
+    from .store import EndpointStore, load, virtuoso_bulk_load
 
     try:
+        if virtuoso_bulk:
+            if endpoint or gsp or update_endpoint or store_dir:
+                raise DlkgError("--virtuoso-bulk loads on its own: drop --endpoint, --gsp and --store")
+            n = virtuoso_bulk_load(kg, virtuoso_bulk, with_ontology)
+            click.echo(f"loaded {n} named graph(s) into {virtuoso_bulk} (Virtuoso's bulk loader)")
+            return
         if bool(endpoint or gsp or update_endpoint) == bool(store_dir):
             raise DlkgError("give either --endpoint URL (or --gsp URL) or --store DIR")
         target = (_open_store(store_dir) if store_dir

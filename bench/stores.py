@@ -1,0 +1,104 @@
+"""The embedded store (Oxigraph) and Virtuoso side by side on the same KG: load rate, every saved query's latency,
+and `dlkg report`'s wall time, in one run.
+
+    python bench/stores.py --records 10000 [--jobs 2] [--shared ../shared] [--timeout 600]
+
+The corpus is drawn as in bench/run.py; `dlkg build -o kg.nq` writes it once. Oxigraph gets it the way a user fills it,
+`dlkg build --store DIR`; Virtuoso (Debian's, started here on 127.0.0.1 in a folder of its own, as the tests do)
+through its bulk loader, `dlkg load kg.nq --virtuoso-bulk HOST:PORT`. Queries are bound to the example their
+description gives and run one at a time from this process.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from run import HERE, example_params, make_corpus
+
+sys.path.insert(0, str(HERE.parent / "tests"))
+from virtuoso import start_virtuoso  # noqa: E402  (the tests' own helper: Debian's ini, our folder and ports)
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def latencies(store, timeout: float) -> dict[str, float | str]:
+    from dlkg.query import list_queries, run_query
+
+    out: dict[str, float | str] = {}
+    for q in list_queries():
+        start = time.perf_counter()
+        try:
+            rows = len(run_query(q, store, example_params(q)).rows)
+            out[q.name] = f"{time.perf_counter() - start:.3f} s ({rows} rows)"
+        except Exception as exc:  # a server's timeout or refusal is a result here, not a crash
+            out[q.name] = f"failed after {time.perf_counter() - start:.1f} s: {str(exc)[:120]}"
+        print(q.name, out[q.name], flush=True)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--records", type=int, default=10000)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--timeout", type=float, default=600.0, help="seconds a query may take on Virtuoso")
+    ap.add_argument("--shared", default=str(HERE.parent.parent / "shared"))
+    ap.add_argument("--work", default=str(HERE / "work"))
+    ap.add_argument("--nq", type=Path, help="an N-Quads build of the same corpus to reuse instead of building one")
+    args = ap.parse_args()
+    dlkg = shutil.which("dlkg") or sys.exit("install dlkg first (pip install -e .)")
+    from dlkg.store import DiskStore, EndpointStore
+
+    work = Path(args.work)
+    folder = work / f"virtuoso-{args.records}"  # the server reads the N-Quads from its own folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    corpus = work / f"corpus-{args.records}.jsonl"
+    if not corpus.exists():
+        make_corpus(Path(args.shared) / "corpus" / "answers-434-papers-5-llms.jsonl.gz", args.records, corpus)
+    nq = folder / "kg.nq"
+    run: dict = {"records": args.records}
+    if args.nq:
+        shutil.copy(args.nq, nq)
+    else:
+        run["build_nq_seconds"] = round(timed([dlkg, "build", str(corpus), "-o", str(nq), "-q", "--jobs", str(args.jobs)]), 1)
+    with open(nq, "rb") as fh:
+        run["quads"] = sum(1 for _ in fh)
+
+    proc = start_virtuoso(folder, 18890, 11111)
+    try:
+        seconds = timed([dlkg, "load", str(nq), "--virtuoso-bulk", "127.0.0.1:11111"])
+        run["virtuoso"] = {"bulk_load_seconds": round(seconds, 1), "quads_per_s": round(run["quads"] / seconds)}
+        endpoint = "http://127.0.0.1:18890/sparql"
+        run["virtuoso"]["queries"] = latencies(EndpointStore(endpoint, timeout=args.timeout), args.timeout)
+        run["virtuoso"]["report_seconds"] = round(timed([dlkg, "report", "--endpoint", endpoint, "-o",
+                                                         str(work / "report-virtuoso.html")]), 1)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=120)
+    print(json.dumps(run["virtuoso"], indent=1), flush=True)
+
+    store = work / f"store-{args.records}"
+    shutil.rmtree(store, ignore_errors=True)
+    seconds = timed([dlkg, "build", str(corpus), "--store", str(store), "-q", "--jobs", str(args.jobs)])
+    run["oxigraph"] = {"build_into_store_seconds": round(seconds, 1)}
+    disk = DiskStore(store, read_only=True)
+    run["oxigraph"]["queries"] = latencies(disk, args.timeout)
+    disk.close()
+    run["oxigraph"]["report_seconds"] = round(timed([dlkg, "report", "--store", str(store), "-o",
+                                                     str(work / "report-oxigraph.html")]), 1)
+    print(json.dumps(run, indent=1))
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / f"stores-{args.records}.json").write_text(json.dumps(run, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
