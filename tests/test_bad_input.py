@@ -75,13 +75,13 @@ def skipped(r) -> list[str]:
 
 def test_empty_file(tmp_path):
     r, kg = build(tmp_path, {"a.jsonl": b""})
-    assert r.exit_code == 3 and skipped(r) == [f"skipped: {tmp_path}/in/a.jsonl: no records"]
-    assert papers(kg) == set()
+    assert r.exit_code == 4 and skipped(r) == [f"skipped: {tmp_path}/in/a.jsonl: no records"]
+    assert "error: the inputs gave no paper; nothing was written" in r.output and kg is None
 
 
 def test_binary_file(tmp_path):
     r, kg = build(tmp_path, {"a.jsonl": bytes(range(256)) * 64})
-    assert r.exit_code == 3 and len(skipped(r)) == 1 and "binary file" in r.output
+    assert r.exit_code == 4 and len(skipped(r)) == 1 and "binary file" in r.output and kg is None
 
 
 def test_invalid_utf8_costs_only_its_line(tmp_path):
@@ -109,7 +109,8 @@ def test_truncated_last_line(tmp_path):
 def test_truncated_gzip(tmp_path):
     data = gzip.compress(jsonl(*(record(f"P{i}") for i in range(50))))
     r, kg = build(tmp_path, {"a.jsonl.gz": data[: len(data) // 2]})
-    assert r.exit_code == 3 and "a.jsonl.gz" in r.output and "unreadable data" in r.output
+    assert r.exit_code in (3, 4) and "a.jsonl.gz" in r.output and "unreadable data" in r.output
+    assert (kg is None) == (r.exit_code == 4)  # whatever came before the break is kept; nothing, and no file is written
 
 
 @pytest.mark.parametrize("line, why", [
@@ -163,7 +164,18 @@ def test_the_same_paper_from_two_sources_is_one_paper_with_both_answers(tmp_path
 
 def test_a_missing_input(tmp_path):
     r = CliRunner().invoke(main, ["build", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "kg.nt"), "-q"])
-    assert r.exit_code == 3 and "nope.jsonl: no such file or folder" in r.output
+    assert r.exit_code == 4 and "nope.jsonl: no such file or folder" in r.output
+    assert "nothing was written" in r.output and not (tmp_path / "kg.nt").exists()
+
+
+def test_a_build_that_gives_nothing_leaves_the_previous_kg_as_it_was(tmp_path):
+    out = tmp_path / "kg.nt"
+    assert CliRunner().invoke(main, ["build", "-o", str(out), "-q"]).exit_code == 0
+    before = out.read_bytes()
+    (tmp_path / "empty.jsonl").write_text("\n")
+    r = CliRunner().invoke(main, ["build", str(tmp_path / "empty.jsonl"), "-o", str(out), "-q"])
+    assert r.exit_code == 4 and out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.jsonl", "kg.nt"]  # no temporary file left
 
 
 def test_a_folder_with_unrelated_files(tmp_path):
@@ -175,7 +187,18 @@ def test_a_folder_with_unrelated_files(tmp_path):
 
 def test_a_json_array_file_is_not_jsonl(tmp_path):
     r, kg = build(tmp_path, {"a.json": f"[{record('P1')}]".encode()})
-    assert r.exit_code == 3 and "a.json:1: expected a JSON object, got list" in r.output
+    assert r.exit_code == 4 and skipped(r) == [f"skipped: {tmp_path}/in/a.json:1: a JSON document, not JSON Lines: "
+                                               "dlkg reads one JSON object per line (convert it with: jq -c '.[]' FILE)"]
+
+
+def test_a_pretty_printed_json_file_is_named_once_with_the_fix(tmp_path):
+    pretty = json.dumps([json.loads(record("P1")), json.loads(record("P2"))], indent=2).encode()
+    r, kg = build(tmp_path, {"a.jsonl": pretty})
+    assert r.exit_code == 4 and len(skipped(r)) == 1 and "one JSON object per line" in r.output
+    one = json.dumps(json.loads(record("P1")), indent=2).encode()  # one record, pretty-printed
+    (tmp_path / "again").mkdir()
+    r, kg = build(tmp_path / "again", {"a.jsonl": one})
+    assert r.exit_code == 4 and len(skipped(r)) == 1 and "a JSON document, not JSON Lines" in r.output
 
 
 def test_answers_that_are_null_numbers_or_empty(tmp_path):

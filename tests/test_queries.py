@@ -87,3 +87,10 @@ def test_a_kg_without_papers_gives_no_rows_but_zero_counts(query):
     """rdflib gives an aggregate over nothing one group of nothing; a query joining on it must not list junk."""
     rows = run_query(query, ontology_graph(), {p.name: "CNN" for p in query.params}).rows
     assert rows == ([["0", "0", "0", "0"]] if query.name == "kg-summary" else [])
+
+
+def test_a_misspelt_query_name_gets_the_closest_names():
+    with pytest.raises(QueryError, match="did you mean papers-using-model-on-gpu"):
+        run_query("papers-using-modle-on-gpu", ontology_graph(), {})
+    with pytest.raises(QueryError, match="`dlkg queries` lists them"):
+        run_query("zzz", ontology_graph(), {})

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from .errors import DlkgError
+from .errors import DlkgError, NothingBuilt
 from .execute import BuildResult, paper_graphs
 from .layout import (ONTOLOGY_GRAPH, ONTOLOGY_GRAPH_IN_FILES, SHARED_GRAPH, PaperGraph, SharedSplitter, header,
                      natural_key, sorted_ntriples)
@@ -33,14 +33,17 @@ def build(inputs: Iterable[str | Path] | None = None, base: str = DEFAULT_RESOUR
           on_paper: Callable[[str], None] | None = None, jobs: int = 1, model: Path | bool = True,
           threshold: float | None = None) -> BuildResult:
     """Build the KG of `inputs` (files or folders; default: the shipped seeds/) in memory. Bad records are skipped
-    and listed in `BuildResult.problems`. `model`: the learned decision's model file (True: the shipped one;
-    False: the rules alone); `threshold`: keep facts of at least this confidence (default: the model's)."""
+    and listed in `BuildResult.problems`; inputs that give no paper raise `NothingBuilt`. `model`: the learned
+    decision's model file (True: the shipped one; False: the rules alone); `threshold`: keep facts of at least this
+    confidence (default: the model's)."""
     result = BuildResult(Dataset(), base)
     for prefix, ns in PREFIXES.items():
         result.dataset.bind(prefix, ns)
     for pg in paper_graphs(inputs, base, result.problem, jobs, model, threshold):
         result.dataset.graph(pg.iri).parse(data=pg.ntriples, format="nt")
         result.count(pg, on_paper)
+    if result.papers == 0:
+        raise NothingBuilt(result.problems)
     log.info("built %s in memory", result.summary())
     return result
 
@@ -78,7 +81,8 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
              threshold: float | None = None) -> BuildResult:
     """Build and write paper by paper into `out` (a file; format from its extension) or `store`; memory stays flat.
     The file appears only when the build finished (a temporary file is renamed); `before_write(result)` may raise
-    to abandon it (e.g. --strict). A store gets each paper in one transaction, replacing what it held for it."""
+    to abandon it (e.g. --strict). Inputs that give no paper raise `NothingBuilt`, and no file is written. A store
+    gets each paper in one transaction, replacing what it held for it."""
     if (out is None) == (store is None):
         raise DlkgError("build_to needs either an output file or a store")
     result = BuildResult(Dataset(), base)
@@ -94,6 +98,8 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
             store.replace_graph(pg.iri, own, replace=pg.iri not in written)
             written.add(pg.iri)
             result.count(pg, on_paper)
+        if result.papers == 0:
+            raise NothingBuilt(result.problems)
         log.info("built %s into the store", result.summary())
         return result
     assert out is not None
@@ -102,7 +108,13 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
         for pg in paper_graphs(inputs, base, result.problem, jobs, model, threshold):
             result.count(pg, on_paper)
             yield pg
-    _write_papers(Path(out), base, with_ontology, counted(), (lambda: before_write(result)) if before_write else None)
+
+    def check() -> None:  # before the file appears: an empty build writes nothing, and a previous file stays
+        if result.papers == 0:
+            raise NothingBuilt(result.problems)
+        if before_write:
+            before_write(result)
+    _write_papers(Path(out), base, with_ontology, counted(), check)
     log.info("built %s into %s", result.summary(), out)
     return result
 

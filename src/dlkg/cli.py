@@ -9,11 +9,12 @@ from typing import NoReturn
 import click
 
 from .rdfio import format_for, read_kg
-from .errors import DlkgError
+from .errors import DlkgError, NothingBuilt
 from .namespaces import DEFAULT_RESOURCE_BASE
 from .vocabulary import ontology_graph
 
 EXIT_SKIPPED = 3
+EXIT_NOTHING = 4
 
 
 def _fail(exc: DlkgError) -> NoReturn:
@@ -83,7 +84,8 @@ def build_cmd(inputs: tuple[str, ...], out: str | None, store_dir: str | None, w
 
     Papers are written as they are built, so memory stays flat however large the corpus. Records that cannot
     be read are reported with file and line and skipped; the exit code is then 3 (or 1 with --strict, which
-    writes nothing). A progress bar (papers, rate, ETA) shows on a terminal, never in pipes.
+    writes nothing). Inputs that give no paper at all write nothing and exit 4. A progress bar (papers, rate,
+    ETA) shows on a terminal, never in pipes.
     """
     import signal
 
@@ -132,6 +134,11 @@ def build_cmd(inputs: tuple[str, ...], out: str | None, store_dir: str | None, w
             click.echo(f"skipped: {problem}", err=True)
         if store is not None:
             store.close()
+    except NothingBuilt as exc:
+        for problem in exc.problems:
+            click.echo(f"skipped: {problem}", err=True)
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_NOTHING)
     except DlkgError as exc:
         _fail(exc)
     if not quiet:

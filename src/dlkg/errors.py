@@ -15,6 +15,14 @@ class InputError(DlkgError):
         super().__init__(f"{where}: {message}")
 
 
+class NothingBuilt(DlkgError):
+    """The inputs gave no paper: an error, not an empty KG. Carries the problems that explain why."""
+
+    def __init__(self, problems: list[InputError]):
+        self.problems = problems
+        super().__init__("the inputs gave no paper; nothing was written" + ("" if problems else " (no input records)"))
+
+
 class QueryError(DlkgError):
     """A saved query is missing, malformed or given bad parameters."""
 

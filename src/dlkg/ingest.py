@@ -156,6 +156,10 @@ def read_jsonl(path: Path, on_error: ErrorHandler) -> Iterator[Paper]:
                 if not raw.strip():
                     continue
                 records += 1
+                if records == 1 and (raw.lstrip().startswith(b"[") or raw.strip() in (b"{", b"\xef\xbb\xbf{")):
+                    on_error(InputError(str(path), lineno, "a JSON document, not JSON Lines: dlkg reads one JSON "
+                                                           "object per line (convert it with: jq -c '.[]' FILE)"))
+                    return
                 try:
                     text = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
                 except UnicodeDecodeError as exc:

@@ -5,6 +5,7 @@ or a VALUES block of escaped literals for an endpoint), so a value cannot change
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,8 +70,10 @@ def load_query(name_or_file: str | Path) -> SavedQuery:
     candidate = queries_dir() / f"{name_or_file}.rq"
     if candidate.is_file():
         return _parse_header(candidate)
-    known = ", ".join(q.name for q in list_queries())
-    raise QueryError(f"no saved query {str(name_or_file)!r}; known queries: {known}")
+    names = [q.name for q in list_queries()]
+    close = difflib.get_close_matches(str(name_or_file), names, n=3, cutoff=0.6)
+    hint = f"did you mean {' or '.join(close)}?" if close else "`dlkg queries` lists them"
+    raise QueryError(f"no saved query {str(name_or_file)!r}; {hint}")
 
 
 def _check_params(query: SavedQuery, params: dict[str, str]) -> None:
