@@ -187,7 +187,7 @@ def test_a_folder_with_unrelated_files(tmp_path):
 
 def test_a_json_array_file_is_not_jsonl(tmp_path):
     r, kg = build(tmp_path, {"a.json": f"[{record('P1')}]".encode()})
-    assert r.exit_code == 4 and skipped(r) == [f"skipped: {tmp_path}/in/a.json:1: a JSON document, not JSON Lines: "
+    assert r.exit_code == 4 and skipped(r) == [f"skipped: {tmp_path}/in/a.json:1: a JSON array, not JSON Lines: "
                                                "dlkg reads one JSON object per line (convert it with: jq -c '.[]' FILE)"]
 
 

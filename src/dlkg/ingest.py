@@ -133,6 +133,9 @@ def _paper_from_record(rec: object, path: str, line: int, on_error: ErrorHandler
                  clean_string(title) if title else None, clean_string(doi) if doi else None, where)
 
 
+_ONE_PER_LINE = "dlkg reads one JSON object per line (convert it with: jq -c '.[]' FILE)"
+
+
 def read_jsonl(path: Path, on_error: ErrorHandler) -> Iterator[Paper]:
     """One record per line. Lines are decoded one by one, so invalid UTF-8 costs only its own line."""
     opener = gzip.open if path.name.endswith(".gz") else open
@@ -156,10 +159,6 @@ def read_jsonl(path: Path, on_error: ErrorHandler) -> Iterator[Paper]:
                 if not raw.strip():
                     continue
                 records += 1
-                if records == 1 and (raw.lstrip().startswith(b"[") or raw.strip() in (b"{", b"\xef\xbb\xbf{")):
-                    on_error(InputError(str(path), lineno, "a JSON document, not JSON Lines: dlkg reads one JSON "
-                                                           "object per line (convert it with: jq -c '.[]' FILE)"))
-                    return
                 try:
                     text = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
                 except UnicodeDecodeError as exc:
@@ -168,7 +167,13 @@ def read_jsonl(path: Path, on_error: ErrorHandler) -> Iterator[Paper]:
                 try:
                     rec = json.loads(text)
                 except json.JSONDecodeError as exc:
+                    if records == 1 and text.strip() in ("[", "{"):  # pretty-printed: the rest is the same document
+                        on_error(InputError(str(path), lineno, f"a JSON document, not JSON Lines: {_ONE_PER_LINE}"))
+                        return
                     on_error(InputError(str(path), lineno, f"invalid JSON ({exc.msg} at column {exc.colno})"))
+                    continue
+                if isinstance(rec, list) and rec and all(isinstance(x, dict) for x in rec):
+                    on_error(InputError(str(path), lineno, f"a JSON array, not JSON Lines: {_ONE_PER_LINE}"))
                     continue
                 try:
                     yield _paper_from_record(rec, str(path), lineno, on_error)
