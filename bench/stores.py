@@ -19,15 +19,14 @@ import time
 from pathlib import Path
 
 from run import HERE, example_params, make_corpus
+from run import timed as run_timed
 
 sys.path.insert(0, str(HERE.parent / "tests"))
-from virtuoso import start_virtuoso  # noqa: E402  (the tests' own helper: Debian's ini, our folder and ports)
+from virtuoso import running_virtuoso  # noqa: E402  (the tests' own helper: Debian's ini, our folder and ports)
 
 
 def timed(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    return run_timed(cmd)[0]  # bench/run.py's runner; its peak RSS is a running maximum over children, unused here
 
 
 def timed_report(cmd: list[str]) -> float | str:
@@ -81,8 +80,7 @@ def main() -> None:
     with open(nq, "rb") as fh:
         run["quads"] = sum(1 for _ in fh)
 
-    proc = start_virtuoso(folder, 18890, 11111)
-    try:
+    with running_virtuoso(folder, 18890, 11111):
         seconds = timed([dlkg, "load", str(nq), "--virtuoso-bulk", "127.0.0.1:11111"])
         run["virtuoso"] = {"bulk_load_seconds": round(seconds, 1), "quads_per_s": round(run["quads"] / seconds)}
         print(json.dumps(run), flush=True)
@@ -90,9 +88,6 @@ def main() -> None:
         run["virtuoso"]["queries"] = latencies(EndpointStore(endpoint, timeout=args.timeout), args.timeout)
         run["virtuoso"]["report_seconds"] = timed_report([dlkg, "report", "--endpoint", endpoint, "-o",
                                                           str(work / "report-virtuoso.html")])
-    finally:
-        proc.terminate()
-        proc.wait(timeout=120)
     print(json.dumps(run["virtuoso"], indent=1), flush=True)
 
     store = work / f"store-{args.records}"

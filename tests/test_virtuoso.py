@@ -12,7 +12,7 @@ from dlkg.vocabulary import ontology_graph
 
 from test_queries import _comparable
 from test_store import free_port
-from virtuoso import start_virtuoso
+from virtuoso import running_virtuoso
 
 pytestmark = pytest.mark.skipif(shutil.which("virtuoso-t") is None,
                                 reason="Virtuoso is not installed (Debian: apt-get install virtuoso-opensource)")
@@ -34,11 +34,8 @@ VIRTUOSO_PATH_BUGS = {
 def virtuoso(tmp_path_factory):
     """A fresh Virtuoso database; yields its SPARQL endpoint and its Graph Store Protocol endpoint."""
     http, sql = free_port(), free_port()
-    folder = tmp_path_factory.mktemp("virtuoso")
-    proc = start_virtuoso(folder, http, sql)
-    yield f"http://127.0.0.1:{http}/sparql", f"http://127.0.0.1:{http}/sparql-graph-crud"
-    proc.terminate()
-    proc.wait(timeout=60)
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso"), http, sql):
+        yield f"http://127.0.0.1:{http}/sparql", f"http://127.0.0.1:{http}/sparql-graph-crud"
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +44,8 @@ def bulk_virtuoso(tmp_path_factory):
     server may read files from)."""
     http, sql = free_port(), free_port()
     folder = tmp_path_factory.mktemp("virtuoso-bulk")
-    proc = start_virtuoso(folder, http, sql)
-    yield f"http://127.0.0.1:{http}/sparql", f"127.0.0.1:{sql}", folder
-    proc.terminate()
-    proc.wait(timeout=60)
+    with running_virtuoso(folder, http, sql):
+        yield f"http://127.0.0.1:{http}/sparql", f"127.0.0.1:{sql}", folder
 
 
 @pytest.fixture(scope="module")

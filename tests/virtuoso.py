@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import configparser
+import contextlib
 import shutil
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 DEBIAN_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 
@@ -60,3 +62,14 @@ def isql(sql_port: int, statement: str) -> str:
     """Run one SQL statement as dba (a new database's password is dba) through Virtuoso's own client."""
     return subprocess.run(["isql-vt", f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={statement}"], check=True,
                           capture_output=True, text=True, timeout=600).stdout
+
+
+@contextlib.contextmanager
+def running_virtuoso(folder: Path, http_port: int, sql_port: int) -> Iterator[subprocess.Popen]:
+    """`start_virtuoso`, stopped on leaving (a checkpointing server may take a while to exit)."""
+    proc = start_virtuoso(folder, http_port, sql_port)
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=120)

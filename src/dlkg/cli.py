@@ -130,13 +130,11 @@ def build_cmd(inputs: tuple[str, ...], out: str | None, store_dir: str | None, w
                               on_paper=lambda _: bar.update(), before_write=refuse_if_strict, model=model,
                               threshold=threshold)
         bar.close()
-        for problem in result.problems:
-            click.echo(f"skipped: {problem}", err=True)
+        _echo_skipped(result.problems)
         if store is not None:
             store.close()
     except NothingBuilt as exc:
-        for problem in exc.problems:
-            click.echo(f"skipped: {problem}", err=True)
+        _echo_skipped(exc.problems)
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_NOTHING)
     except DlkgError as exc:
@@ -161,10 +159,14 @@ def _check_inputs(inputs: tuple[str, ...]) -> None:
         _refuse(problems)
 
 
-def _refuse(problems: list) -> None:
-    """--strict: name every unreadable record, then fail without writing."""
+def _echo_skipped(problems: list) -> None:
     for problem in problems:
         click.echo(f"skipped: {problem}", err=True)
+
+
+def _refuse(problems: list) -> None:
+    """--strict: name every unreadable record, then fail without writing."""
+    _echo_skipped(problems)
     raise DlkgError(f"{len(problems)} input record(s) could not be read; nothing written (--strict)")
 
 

@@ -129,8 +129,7 @@ class GroupedTurtleSink:
         if graph is None or graph == ONTOLOGY_GRAPH_IN_FILES:
             self._block(graph, ntriples, "the KG's ontology header" if graph is None else "dlkg's ontology and vocabulary")
             return
-        paper, lines = self.pending
-        if graph != paper:
+        if graph != self.pending[0]:
             self._flush()
             self.pending = (graph, [])
         self.pending[1].append(ntriples)

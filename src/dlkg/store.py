@@ -65,11 +65,12 @@ def _ntriples(graph: Graph | str) -> str:
     return graph if isinstance(graph, str) else graph.serialize(format="nt")
 
 
-def _replace_update(iri: URIRef, graph: Graph | str, replace: bool = True) -> str:
-    """One SPARQL update that swaps (or adds to) a named graph's content: atomic on every store that runs an update
-    as one transaction (Oxigraph, Fuseki, GraphDB, Virtuoso)."""
+def _replace_update(iri: URIRef, data: str, replace: bool = True) -> str:
+    """One SPARQL update that swaps (or adds to) a named graph's content (N-Triples `data`): atomic on every store
+    that runs an update as one transaction (Oxigraph, Fuseki, GraphDB, Virtuoso). "" when there is nothing to do."""
+    if not data.strip():  # an empty INSERT DATA is a syntax error in Virtuoso
+        return f"DROP SILENT GRAPH <{iri}>" if replace else ""
     drop = f"DROP SILENT GRAPH <{iri}> ;\n" if replace else ""
-    data = _ntriples(graph)
     if "_:" in data:  # blank nodes (the ontology's restrictions and lists): Virtuoso refuses them in INSERT DATA,
         # and every store takes them in an INSERT template, which with an empty WHERE inserts them once
         return f"{drop}INSERT {{ GRAPH <{iri}> {{\n{data}\n}} }} WHERE {{}}"
@@ -136,7 +137,9 @@ class DiskStore:
             raise StoreError(f"{self.path}: cannot open the store ({exc}); is a server or another dlkg using it?") from exc
 
     def replace_graph(self, iri: URIRef, graph: Graph | str, replace: bool = True) -> None:
-        update = _replace_update(iri, graph, replace)
+        update = _replace_update(iri, _ntriples(graph), replace)
+        if not update:
+            return
         try:
             self._store.update(update)
         except (OSError, SyntaxError, ValueError) as exc:
@@ -232,18 +235,16 @@ class EndpointStore:
         import requests
         from urllib3.exceptions import ReadTimeoutError
 
-        if not _ntriples(graph).strip() and not self.gsp:  # an empty INSERT DATA is a syntax error in Virtuoso
-            if not replace:
-                return
-            graph_update = f"DROP SILENT GRAPH <{iri}>"
-        else:
-            graph_update = _replace_update(iri, graph, replace)
+        data = _ntriples(graph)
         if self.gsp:  # PUT replaces a graph, POST adds to it
-            url, kwargs = self.gsp, {"params": {"graph": str(iri)}, "data": _ntriples(graph).encode("utf-8"),
+            url, kwargs = self.gsp, {"params": {"graph": str(iri)}, "data": data.encode("utf-8"),
                                      "headers": {"Content-Type": "application/n-triples"}}
             method = "PUT" if replace else "POST"
         else:
-            url, kwargs = self.update_endpoint, {"data": graph_update.encode("utf-8"),
+            update = _replace_update(iri, data, replace)
+            if not update:
+                return
+            url, kwargs = self.update_endpoint, {"data": update.encode("utf-8"),
                                                  "headers": {"Content-Type": "application/sparql-update"}}
             method = "POST"
         try:
@@ -345,7 +346,7 @@ def virtuoso_bulk_load(files: Sequence[str | Path], isql_address: str, with_onto
             raise StoreError(f"{path}: no such file")
         if not path.name.endswith(".nq"):
             raise StoreError(f"{path}: the bulk loader takes N-Quads (.nq), as `dlkg build -o KG.nq` writes them")
-    graphs = [g for path in paths for g in quad_graphs(path)]
+    graphs = list(dict.fromkeys(g for path in paths for g in quad_graphs(path)))
     ontology_file = None
     if with_ontology:
         fd, name = tempfile.mkstemp(prefix=".dlkg-ontology-", suffix=".nt", dir=paths[0].parent)
@@ -353,9 +354,9 @@ def virtuoso_bulk_load(files: Sequence[str | Path], isql_address: str, with_onto
         ontology_file = Path(name)
         ontology_file.write_text(ontology_graph().serialize(format="nt"), encoding="utf-8")
         os.chmod(ontology_file, 0o644)  # the server, not this process, reads it
-        graphs.append(str(ONTOLOGY_GRAPH))
+        graphs += [str(ONTOLOGY_GRAPH)] if str(ONTOLOGY_GRAPH) not in graphs else []
     sql = ["log_enable(3, 1);"]
-    sql += [f"SPARQL CLEAR GRAPH <{g}>;" for g in dict.fromkeys(graphs)]
+    sql += [f"SPARQL CLEAR GRAPH <{g}>;" for g in graphs]
     for path in paths + ([ontology_file] if ontology_file else []):
         target = ONTOLOGY_GRAPH if path == ontology_file else SHARED_GRAPH
         sql.append(f"DELETE FROM DB.DBA.load_list WHERE ll_file = '{_sql_string(str(path))}';")
@@ -379,7 +380,7 @@ def virtuoso_bulk_load(files: Sequence[str | Path], isql_address: str, with_onto
     errors = [line for line in output.splitlines() if "DLKG-LOAD-ERROR" in line or line.startswith("*** Error")]
     if done.returncode != 0 or errors:
         raise StoreError(f"{isql_address}: the bulk load failed: " + "; ".join(errors or output.splitlines()[-3:]))
-    return len(dict.fromkeys(graphs))
+    return len(graphs)
 
 
 def _sql_string(text: str) -> str:
