@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from dlkg.cli import main
-from dlkg.graph import parse_ntriples
+from dlkg.rdfio import parse_ntriples
 from dlkg.validate import validate_in_batches
 
 GOOD = "The model was trained with PyTorch on an NVIDIA Tesla V100 GPU."

@@ -14,7 +14,7 @@ from dlkg.cli import main
 from dlkg.errors import DlkgError
 from dlkg.extract import Extractor, Fact
 from dlkg.extract.decide import DecisionModel, Models
-from dlkg.graph import parse_ntriples
+from dlkg.rdfio import parse_ntriples
 from dlkg.ingest import Answer, Paper
 from dlkg.namespaces import DLKG
 from dlkg.train import best_threshold, examples, fit, fit_reported, pair_records, presence_examples

@@ -10,7 +10,7 @@ from dlkg.query import list_queries, run_query
 from dlkg.store import EndpointStore
 from dlkg.vocabulary import ontology_graph
 
-from test_queries import _comparable
+from test_queries import _comparable, params_for
 from test_store import free_port
 from virtuoso import running_virtuoso
 
@@ -104,7 +104,7 @@ def test_small_graphs_load_through_sparql_update_too(virtuoso):
     if q.name in VIRTUOSO_PATH_BUGS else q for q in list_queries()], ids=lambda q: q.name)
 def test_every_saved_query_gives_rdflibs_rows_on_virtuoso(query, loaded, seeds_kg):
     endpoint, _ = loaded
-    params = {p.name: "0.5" if p.name == "min_confidence" else "CNN" for p in query.params}
+    params = params_for(query)
     in_rdflib = run_query(query, Graph().parse(seeds_kg) + ontology_graph(), params)
     in_virtuoso = run_query(query, EndpointStore(endpoint), params)
     assert in_rdflib.variables == in_virtuoso.variables

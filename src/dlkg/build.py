@@ -15,7 +15,6 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .errors import DlkgError, NothingBuilt
-from .execute import BuildResult, paper_graphs
 from .layout import (ONTOLOGY_GRAPH, ONTOLOGY_GRAPH_IN_FILES, SHARED_GRAPH, PaperGraph, SharedSplitter, header,
                      natural_key, sorted_ntriples)
 from .namespaces import DEFAULT_RESOURCE_BASE, PREFIXES
@@ -23,6 +22,7 @@ from .rdfio import QUAD_FORMATS, STREAMED_FORMATS, atomic_file, format_for, seri
 from .vocabulary import ontology_graph
 
 if TYPE_CHECKING:
+    from .execute import BuildResult
     from .store import WritableStore
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,8 @@ def build(inputs: Iterable[str | Path] | None = None, base: str = DEFAULT_RESOUR
     and listed in `BuildResult.problems`; inputs that give no paper raise `NothingBuilt`. `model`: the learned
     decision's model file (True: the shipped one; False: the rules alone); `threshold`: keep facts of at least this
     confidence (default: the model's)."""
+    from .execute import BuildResult, paper_graphs  # here, not above: spaCy takes most of a second to import
+
     result = BuildResult(Dataset(), base)
     for prefix, ns in PREFIXES.items():
         result.dataset.bind(prefix, ns)
@@ -83,6 +85,8 @@ def build_to(inputs: Iterable[str | Path] | None = None, out: str | Path | None 
     The file appears only when the build finished (a temporary file is renamed); `before_write(result)` may raise
     to abandon it (e.g. --strict). Inputs that give no paper raise `NothingBuilt`, and no file is written. A store
     gets each paper in one transaction, replacing what it held for it."""
+    from .execute import BuildResult, paper_graphs
+
     if (out is None) == (store is None):
         raise DlkgError("build_to needs either an output file or a store")
     result = BuildResult(Dataset(), base)

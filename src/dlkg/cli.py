@@ -1,5 +1,5 @@
-"""The `dlkg` command: a thin layer over the Python API (build, validate, queries, query, stats, load, evaluate,
-report)."""
+"""The `dlkg` command: a thin layer over the Python API (build, validate, queries, query, stats, show, table, load,
+evaluate, train, report)."""
 from __future__ import annotations
 
 import sys
@@ -9,7 +9,7 @@ from typing import NoReturn
 import click
 
 from .rdfio import format_for, read_kg
-from .errors import DlkgError, NothingBuilt
+from .errors import DlkgError, NoPapers, NothingBuilt
 from .namespaces import DEFAULT_RESOURCE_BASE
 from .vocabulary import ontology_graph
 
@@ -19,7 +19,7 @@ EXIT_NOTHING = 4
 
 def _fail(exc: DlkgError) -> NoReturn:
     click.echo(f"error: {exc}", err=True)
-    sys.exit(1)
+    sys.exit(EXIT_NOTHING if isinstance(exc, NoPapers) else 1)
 
 
 class _Commands(click.Group):
@@ -50,6 +50,20 @@ def _open_store(path: str, read_only: bool = False):
 store_option = click.option("--store", "store_dir", type=click.Path(file_okay=False),
                             help="A dlkg store directory (Oxigraph on disk) instead of KG files.")
 endpoint_option = click.option("--endpoint", help="A SPARQL query endpoint URL (e.g. http://127.0.0.1:7878/query).")
+kg_option = click.option("--kg", "kg_option", multiple=True, type=click.Path(),
+                         help="A KG file (repeatable); the same as giving it as an argument.")
+
+
+def _read_kg(kg: tuple[str, ...], kg_option: tuple[str, ...], store_dir: str | None, endpoint: str | None):
+    """The store a reading command works on (KG files in an in-memory Oxigraph store, a store directory, or an
+    endpoint); one that holds no paper is an error (exit 4), not empty tables."""
+    from .query import require_papers
+    from .store import open_store
+
+    files = kg + kg_option
+    target = open_store(files, store_dir, endpoint)
+    require_papers(target, endpoint or store_dir or ", ".join(files))
+    return target
 
 
 @main.command("build")
@@ -216,19 +230,25 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 
 @main.command("query")
 @click.argument("name")
-@click.option("--kg", multiple=True, type=click.Path(), help="KG file(s) to query (the ontology and vocabulary are added).")
+@click.argument("kg", nargs=-1, type=click.Path())
+@kg_option
 @store_option
 @endpoint_option
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def query_cmd(name: str, kg: tuple[str, ...], store_dir: str | None, endpoint: str | None, params: tuple[str, ...],
-              fmt: str) -> None:
-    """Run the saved query NAME (a file stem in queries/, or a .rq file) on KG files, a store or an endpoint."""
-    from .query import run_query
-    from .store import open_store
+def query_cmd(name: str, kg: tuple[str, ...], kg_option: tuple[str, ...], store_dir: str | None,
+              endpoint: str | None, params: tuple[str, ...], fmt: str) -> None:
+    """Run the saved query NAME (a file stem in queries/, or a .rq file) on KG files, a store or an endpoint.
+
+    A KG without papers exits 4; an unknown --param paper=ID is an error naming the closest ids."""
+    from .query import check_paper, load_query, run_query
 
     try:
-        result = run_query(name, open_store(kg, store_dir, endpoint), _params(params))
+        query, bound = load_query(name), _params(params)
+        target = _read_kg(kg, kg_option, store_dir, endpoint)
+        if "paper" in bound and any(p.name == "paper" for p in query.params):
+            check_paper(target, bound["paper"])
+        result = run_query(query, target, bound)
     except DlkgError as exc:
         _fail(exc)
     click.echo(result.render(fmt))
@@ -236,18 +256,19 @@ def query_cmd(name: str, kg: tuple[str, ...], store_dir: str | None, endpoint: s
 
 @main.command("stats")
 @click.argument("kg", nargs=-1, type=click.Path())
+@kg_option
 @store_option
 @endpoint_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def stats_cmd(kg: tuple[str, ...], store_dir: str | None, endpoint: str | None, fmt: str) -> None:
+def stats_cmd(kg: tuple[str, ...], kg_option: tuple[str, ...], store_dir: str | None, endpoint: str | None,
+              fmt: str) -> None:
     """Counts of a KG: papers, answers Reported / NotReported, and components per concept.
 
     The numbers come from the saved queries kg-summary and components-per-concept."""
     from .query import run_query
-    from .store import open_store
 
     try:
-        target = open_store(kg, store_dir, endpoint)
+        target = _read_kg(kg, kg_option, store_dir, endpoint)
         tables = {name: run_query(name, target) for name in ("kg-summary", "components-per-concept")}
     except DlkgError as exc:
         _fail(exc)
@@ -256,6 +277,68 @@ def stats_cmd(kg: tuple[str, ...], store_dir: str | None, endpoint: str | None, 
         click.echo(json.dumps({name: t.as_dicts() for name, t in tables.items()}, indent=1))
     else:
         click.echo("\n\n".join(t.render(fmt) for t in tables.values()))
+
+
+@main.command("show")
+@click.argument("paper")
+@click.argument("kg", nargs=-1, type=click.Path())
+@kg_option
+@store_option
+@endpoint_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]),
+              help="Default: text, or from the output file's name (.json, .html).")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+def show_cmd(paper: str, kg: tuple[str, ...], kg_option: tuple[str, ...], store_dir: str | None,
+             endpoint: str | None, fmt: str | None, out: str | None) -> None:
+    """Everything the KG says about PAPER (its identifier): title and DOI, then per CQ each answering LLM's status
+    and answer with the facts taken from it (concept, vocabulary entry and its broader entries, values and units,
+    the quote marked in the answer), and where the LLMs disagree. From the saved query paper-profile."""
+    from .profile import paper_profile, profile_format
+    from .rdfio import atomic_file
+
+    try:
+        profile = paper_profile(_read_kg(kg, kg_option, store_dir, endpoint), paper)
+        chosen = profile_format(out, fmt)
+        text = {"text": profile.to_text, "json": profile.to_json, "html": profile.to_html}[chosen]()
+        if out:
+            with atomic_file(Path(out)) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+    except DlkgError as exc:
+        _fail(exc)
+    if out:
+        click.echo(f"wrote {out}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command("table")
+@click.argument("kg", nargs=-1, type=click.Path())
+@kg_option
+@store_option
+@endpoint_option
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
+              help="papers.csv, papers.tsv or papers.json; - for CSV on stdout.")
+def table_cmd(kg: tuple[str, ...], kg_option: tuple[str, ...], store_dir: str | None, endpoint: str | None,
+              out: str) -> None:
+    """A comparison table: one row per paper (identifier, title, DOI), one column per reproducibility variable
+    (model, dataset, framework, hardware, hyperparameters, randomness, metrics, code link, data link), the values
+    as names joined by "; ". From the saved query paper-variables."""
+    from .compare import comparison, render_table, table_format
+    from .rdfio import atomic_file
+
+    try:
+        fmt = "csv" if out == "-" else table_format(out)
+        rows = comparison(_read_kg(kg, kg_option, store_dir, endpoint))
+        text = render_table(rows, fmt)
+        if out != "-":
+            with atomic_file(Path(out)) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+    except DlkgError as exc:
+        _fail(exc)
+    if out == "-":
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"wrote {out}: {len(rows)} papers", err=True)
 
 
 @main.command("load")
@@ -351,6 +434,7 @@ def train_cmd(answers: tuple[str, ...], gold_files: tuple[str, ...], presence_fi
 
 @main.command("report")
 @click.argument("kg", nargs=-1, type=click.Path())
+@kg_option
 @store_option
 @endpoint_option
 @click.option("-o", "--output", "out", required=True, type=click.Path(),
@@ -359,19 +443,18 @@ def train_cmd(answers: tuple[str, ...], gold_files: tuple[str, ...], presence_fi
               help="Default: from the output name (.html, .json; anything else is a CSV directory).")
 @click.option("--max-papers", default=100, show_default=True, type=click.IntRange(1, None),
               help="Papers shown in the HTML heatmap and per-paper table (the JSON and CSV hold all).")
-def report_cmd(kg: tuple[str, ...], store_dir: str | None, endpoint: str | None, out: str, fmt: str | None,
-               max_papers: int) -> None:
+def report_cmd(kg: tuple[str, ...], kg_option: tuple[str, ...], store_dir: str | None, endpoint: str | None,
+               out: str, fmt: str | None, max_papers: int) -> None:
     """What the papers report and what they leave out: reporting rates per CQ, completeness per paper,
     most used components, frameworks by model family, code without data, and a reproducibility level per paper.
 
     One self-contained HTML page (plots inline, nothing fetched when it is opened), the numbers as JSON, or one
     CSV per table. Every number is a row of a saved query in queries/, so a triple store gives the same."""
     from .report import build_report, report_format, write_report
-    from .store import open_store
 
     try:
-        source = endpoint or store_dir or ", ".join(Path(p).name for p in kg)
-        report = build_report(open_store(kg, store_dir, endpoint), source)
+        source = endpoint or store_dir or ", ".join(Path(p).name for p in kg + kg_option)
+        report = build_report(_read_kg(kg, kg_option, store_dir, endpoint), source)
         written = write_report(report, Path(out), fmt or report_format(out), max_papers)
     except DlkgError as exc:
         _fail(exc)

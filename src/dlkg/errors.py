@@ -23,6 +23,10 @@ class NothingBuilt(DlkgError):
         super().__init__("the inputs gave no paper; nothing was written" + ("" if problems else " (no input records)"))
 
 
+class NoPapers(DlkgError):
+    """A KG that a command reads holds no paper: said, not answered with empty tables."""
+
+
 class QueryError(DlkgError):
     """A saved query is missing, malformed or given bad parameters."""
 

@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 
 from rdflib import Graph
 
-from .errors import QueryError
+from .errors import NoPapers, QueryError
 from .resources import queries_dir
 from .store import GraphStore, KGStore, QueryResult
 
@@ -110,3 +110,24 @@ def _union(graphs: Iterable[Graph]) -> Graph:
     for part in graphs:
         g += part
     return g
+
+
+
+_PREFIXES = "PREFIX dlkg: <https://w3id.org/dlkg/ontology#>\nPREFIX dcterms: <http://purl.org/dc/terms/>\n"
+_PAPERS = _PREFIXES + "SELECT ?identifier WHERE { ?pub a dlkg:Publication ; dcterms:identifier ?identifier }"
+_PAPER = _PREFIXES + "SELECT ?pub WHERE { ?pub a dlkg:Publication ; dcterms:identifier ?paper } LIMIT 1"
+
+
+def require_papers(store: KGStore, source: str) -> None:
+    """Commands that read a KG say so when it holds no paper, rather than print empty tables."""
+    if not store.select(_PAPERS + " LIMIT 1", {}).rows:
+        raise NoPapers(f"{source}: the KG holds no papers (no dlkg:Publication with a dcterms:identifier)")
+
+
+def check_paper(store: KGStore, paper: str) -> None:
+    """An unknown paper id is an error that names the closest ids (difflib), not an empty result."""
+    if store.select(_PAPER, {"paper": paper}).rows:
+        return
+    ids = {row[0].lower(): row[0] for row in store.select(_PAPERS, {}).rows if row[0]}
+    close = [ids[m] for m in difflib.get_close_matches(paper.lower(), list(ids), n=3, cutoff=0.6)]
+    raise QueryError(f"no paper {paper!r} in this KG" + (f"; did you mean {' or '.join(close)}?" if close else ""))

@@ -1,14 +1,15 @@
-"""RDF files: formats by extension, atomic writes, the sinks a streaming build writes into, and reading KGs back."""
+"""RDF files: formats by extension, atomic writes, the sinks a streaming build writes into, reading KGs back, and
+pyoxigraph terms as rdflib ones."""
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Iterable, Protocol
 
-from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from .errors import DlkgError
 from .layout import ONTOLOGY_GRAPH_IN_FILES, SHARED_GRAPH, as_nquads, natural_key
@@ -258,3 +259,40 @@ def read_kg(paths: tuple[str, ...] | list[str], with_ontology: bool = False) -> 
     if with_ontology:
         g += ontology_graph()
     return g
+
+
+_XSD_STRING = str(XSD.string)
+
+
+def rdflib_graph(triples: Iterable, into: Graph | None = None) -> Graph:
+    """pyoxigraph triples or quads (graph names dropped) into an rdflib graph, each distinct term made once."""
+    import pyoxigraph
+
+    g = into if into is not None else Graph()
+    terms: dict = {}
+
+    def term(node):
+        found = terms.get(node)
+        if found is None:
+            if isinstance(node, pyoxigraph.NamedNode):
+                found = URIRef(node.value)
+            elif isinstance(node, pyoxigraph.BlankNode):
+                found = BNode(node.value)
+            elif node.language:
+                found = Literal(node.value, lang=node.language)
+            else:
+                datatype = node.datatype.value
+                found = Literal(node.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+            terms[node] = found
+        return found
+
+    g.addN((term(t.subject), term(t.predicate), term(t.object), g) for t in triples)
+    return g
+
+
+def parse_ntriples(data: str | bytes, into: Graph | None = None) -> Graph:
+    """N-Triples into an rdflib graph, parsed by Oxigraph (twice as fast as rdflib's parser; same terms)."""
+    import pyoxigraph
+
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return rdflib_graph(pyoxigraph.parse(raw, format=pyoxigraph.RdfFormat.N_TRIPLES), into)

@@ -11,7 +11,7 @@ import pyshacl
 from rdflib import Graph, Node, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 
-from .graph import parse_ntriples
+from .rdfio import parse_ntriples
 from .layout import SHARED_GRAPH
 from .namespaces import DLKG, PREFIXES
 from .resources import shapes_dir
