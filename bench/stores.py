@@ -32,10 +32,13 @@ def timed(cmd: list[str]) -> float:
     return run_timed(cmd)[0]  # bench/run.py's runner; its peak RSS is a running maximum over children, unused here
 
 
-def timed_report(cmd: list[str]) -> float | str:
-    """`dlkg report`'s wall time, or how it failed (a remote store's timeout is a result here)."""
+def timed_report(cmd: list[str], timeout: float) -> float | str:
+    """`dlkg report`'s wall time, or how it failed (a remote store's timeout, or being cut off, is a result here)."""
     start = time.perf_counter()
-    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return f"cut off after {time.perf_counter() - start:.0f} s"
     took = time.perf_counter() - start
     return round(took, 1) if done.returncode == 0 else f"failed after {took:.0f} s: {done.stderr.strip()[-200:]}"
 
@@ -76,18 +79,50 @@ def fill_store_from_nq(store: Path, nq: Path) -> float:
     return time.perf_counter() - start
 
 
+ONE_QUERY = """
+import sys, time
+sys.path.insert(0, sys.argv[3])
+from run import example_params
+from dlkg.query import load_query, run_query
+from dlkg.store import DiskStore
+store, q = DiskStore(sys.argv[1], read_only=True), load_query(sys.argv[2])
+start = time.perf_counter()
+rows = len(run_query(q, store, example_params(q)).rows)
+print(f"{time.perf_counter() - start:.3f} s ({rows} rows)")
+"""
+
+
+def store_latencies(store: Path, timeout: float) -> dict[str, float | str]:
+    """Each saved query on the embedded store in a process of its own, so one that runs past `timeout` is cut off
+    as the server's are (Oxigraph's queries cannot be interrupted from within)."""
+    from dlkg.query import list_queries
+
+    out: dict[str, float | str] = {}
+    for q in list_queries():
+        start = time.perf_counter()
+        try:
+            done = subprocess.run([sys.executable, "-c", ONE_QUERY, str(store), q.name, str(HERE)], capture_output=True,
+                                  text=True, timeout=timeout)
+            out[q.name] = done.stdout.strip() or f"failed: {done.stderr.strip()[-300:]}"
+        except subprocess.TimeoutExpired:
+            out[q.name] = f"cut off after {time.perf_counter() - start:.0f} s"
+        print(q.name, out[q.name], flush=True)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=10000)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--timeout", type=float, default=600.0, help="seconds a query may take on Virtuoso")
+    ap.add_argument("--timeout", type=float, default=600.0, help="seconds a query may take on either store")
+    ap.add_argument("--report-timeout", type=float, default=1800.0, help="seconds `dlkg report` may take")
     ap.add_argument("--shared", default=str(HERE.parent.parent / "shared"))
     ap.add_argument("--work", default=str(HERE / "work"))
     ap.add_argument("--buffers", type=int, help="Virtuoso's NumberOfBuffers (8 KB pages; default Debian's 10,000)")
     ap.add_argument("--nq", type=Path, help="an N-Quads build of the same corpus to reuse instead of building one")
     args = ap.parse_args()
     dlkg = shutil.which("dlkg") or sys.exit("install dlkg first (pip install -e .)")
-    from dlkg.store import DiskStore, EndpointStore
+    from dlkg.store import EndpointStore
 
     work = Path(args.work)
     folder = work / f"virtuoso-{args.records}"  # the server reads the N-Quads from its own folder
@@ -116,7 +151,7 @@ def main() -> None:
         endpoint = "http://127.0.0.1:18890/sparql"
         run["virtuoso"]["queries"] = latencies(EndpointStore(endpoint, timeout=args.timeout), args.timeout)
         run["virtuoso"]["report_seconds"] = timed_report([dlkg, "report", "--endpoint", endpoint, "-o",
-                                                          str(work / "report-virtuoso.html")])
+                                                          str(work / "report-virtuoso.html")], args.report_timeout)
     print(json.dumps(run["virtuoso"], indent=1), flush=True)
 
     store = work / f"store-{args.records}"
@@ -127,11 +162,9 @@ def main() -> None:
     else:
         seconds = timed([dlkg, "build", str(corpus), "--store", str(store), "-q", "--jobs", str(args.jobs)])
         run["oxigraph"] = {"build_into_store_seconds": round(seconds, 1)}
-    disk = DiskStore(store, read_only=True)
-    run["oxigraph"]["queries"] = latencies(disk, args.timeout)
-    disk.close()
+    run["oxigraph"]["queries"] = store_latencies(store, args.timeout)
     run["oxigraph"]["report_seconds"] = timed_report([dlkg, "report", "--store", str(store), "-o",
-                                                      str(work / "report-oxigraph.html")])
+                                                      str(work / "report-oxigraph.html")], args.report_timeout)
     print(json.dumps(run, indent=1))
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / f"stores-{args.records}.json").write_text(json.dumps(run, indent=1) + "\n")

@@ -12,10 +12,11 @@ from click.testing import CliRunner
 from PIL import Image
 
 from dlkg.cli import main
-from dlkg.report import REPORT_QUERIES, build_report
+from dlkg.report import REPORT_QUERIES, agreement, build_report, most_specific
 from dlkg.rdfio import read_kg
 from dlkg.store import DiskStore, open_store
 
+from browser import chromium, clipped_at
 from conftest import DATA, disk_store_of
 
 KG = DATA / "report-kg.ttl"
@@ -103,7 +104,7 @@ def test_json_and_csv_outputs(tmp_path):
     assert numbers["tables"]["reproducibility-levels"]["query"] == "queries/reproducibility-levels.rq"
 
     result = runner.invoke(main, ["report", str(KG), "-o", str(tmp_path / "tables")])
-    assert result.exit_code == 0 and "7 CSV files" in result.output, result.output
+    assert result.exit_code == 0 and f"{len(REPORT_QUERIES)} CSV files" in result.output, result.output
     assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == sorted(f"{q}.csv" for q in REPORT_QUERIES)
     with open(tmp_path / "tables" / "reproducibility-levels.csv", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -121,7 +122,7 @@ def test_a_failed_report_leaves_the_previous_one(tmp_path):
 def test_html_is_self_contained_and_escapes_what_it_quotes(report):
     html = report.to_html()
     assert html.count("<svg") == 9  # coverage, levels, heatmap, five top-N plots, co-occurrence
-    assert "<script" not in html and "<link" not in html and " src=" not in html
+    assert html.count("<script>") == 1 and "<link" not in html and " src=" not in html  # one inline script
     assert "Bird calls &lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
     for name in REPORT_QUERIES:
         assert f"queries/{name}.rq" in html
@@ -154,8 +155,61 @@ def test_the_page_renders_its_plots_in_headless_chromium(report, tmp_path):
     assert counts.get((0xFD, 0xAE, 0x6B), 0) > 200           # NotReported cells
 
 
+def test_the_page_fits_1400_and_800_pixels_and_names_papers_with_their_doi(tmp_path):
+    """Nothing cut off at either width (wide tables and plots scroll in their own box; labels keep their size)."""
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["report", str(KG), "-o", str(out)])
+    assert result.exit_code == 0 and "and 3 paper pages beside it" in result.output, result.output
+    html = out.read_text(encoding="utf-8")
+    assert 'figure svg { max-width: none;' in html
+    pages = sorted(p.name for p in (tmp_path / "report-papers").iterdir())
+    assert pages == ["P1.html", "P2.html", "P3.html"]
+    for page in pages:
+        assert f'href="report-papers/{page}"' in html
+    assert "P1" in (tmp_path / "report-papers" / "P1.html").read_text(encoding="utf-8")
+    if not chromium():
+        pytest.skip("needs Debian's chromium (.ci/run installs it)")
+    for width in (1400, 800):
+        assert clipped_at(out, width, tmp_path) == [], width
+
+
+def test_pages_of_papers_no_longer_shown_are_removed(tmp_path):
+    out = tmp_path / "report.html"
+    CliRunner().invoke(main, ["report", str(KG), "-o", str(out)])
+    result = CliRunner().invoke(main, ["report", str(KG), "-o", str(out), "--max-papers", "1"])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "report-papers").iterdir()] == ["P1.html"]
+    CliRunner().invoke(main, ["report", str(KG), "-o", str(tmp_path / "bare.html"), "--no-pages"])
+    assert not (tmp_path / "bare-papers").exists() and "report-papers/" not in (tmp_path / "bare.html").read_text()
+
+
+def test_charts_name_the_most_specific_things():
+    popularity = [{"concept": "deep learning model", "name": n, "papers": k}
+                  for n, k in [("convolutional neural network", 9), ("ResNet-50", 4), ("LSTM", 2), ("U-Net", 1)]]
+    broader = [{"narrower": "ResNet-50", "broader": "convolutional neural network"},
+               {"narrower": "ResNet-50", "broader": "deep neural network"}]
+    assert [r["name"] for r in most_specific(popularity, broader)["deep learning model"]] == ["ResNet-50", "LSTM", "U-Net"]
+    only_generic = [{"concept": "hardware resource", "name": "GPU", "papers": 3}]
+    assert most_specific(only_generic, broader)["hardware resource"] == only_generic
+
+
+def test_llm_agreement_counts_unanimous_papers_and_pairwise_overlap():
+    rows = [{"identifier": "P1", "llm": "a", "variable": "model", "thing": "x"},
+            {"identifier": "P1", "llm": "b", "variable": "model", "thing": "x"},
+            {"identifier": "P2", "llm": "a", "variable": "model", "thing": "x"},
+            {"identifier": "P2", "llm": "a", "variable": "model", "thing": "y"},
+            {"identifier": "P2", "llm": "b", "variable": "model", "thing": "y"},
+            {"identifier": "P3", "llm": "a", "variable": None, "thing": None},   # answered, names nothing
+            {"identifier": "P3", "llm": "b", "variable": None, "thing": None},
+            {"identifier": "P4", "llm": "a", "variable": "framework", "thing": "z"}]  # one LLM only: not compared
+    model = next(a for a in agreement(rows) if a["variable"] == "model")
+    assert (model["papers"], model["unanimous"]) == (2, 1) and model["overlap"] == pytest.approx((1 + 0.5) / 2)
+    assert next(a for a in agreement(rows) if a["variable"] == "framework")["papers"] == 0
+
+
 def test_max_papers_limits_the_page_not_the_numbers(report):
     html = report.to_html(max_papers=2)
     assert "the 2 most\ndocumented of 3" in html and "Showing 2 of 3 papers" in html
-    assert '<tr><td>P1</td><td class=' in html and '<tr><td>P2</td><td class=' not in html  # P2: least documented
+    table = html[html.index('id="levels-table"'):].split("</table>")[0]
+    assert "<tr><td>P1</td>" in table and "<tr><td>P2</td>" not in table  # P2: least documented
     assert len(report.records("reproducibility-levels")) == 3

@@ -443,22 +443,31 @@ def train_cmd(answers: tuple[str, ...], gold_files: tuple[str, ...], presence_fi
               help="Default: from the output name (.html, .json; anything else is a CSV directory).")
 @click.option("--max-papers", default=100, show_default=True, type=click.IntRange(1, None),
               help="Papers shown in the HTML heatmap and per-paper table (the JSON and CSV hold all).")
+@click.option("--pages/--no-pages", default=True, show_default=True,
+              help="HTML: write each shown paper's `dlkg show` page into a folder beside the report "
+                   "(report.html -> report-papers/) and link it from the report.")
 def report_cmd(kg: tuple[str, ...], kg_option: tuple[str, ...], store_dir: str | None, endpoint: str | None,
-               out: str, fmt: str | None, max_papers: int) -> None:
+               out: str, fmt: str | None, max_papers: int, pages: bool) -> None:
     """What the papers report and what they leave out: reporting rates per CQ, completeness per paper,
     most used components, frameworks by model family, code without data, and a reproducibility level per paper.
 
     One self-contained HTML page (plots inline, nothing fetched when it is opened), the numbers as JSON, or one
     CSV per table. Every number is a row of a saved query in queries/, so a triple store gives the same."""
-    from .report import build_report, report_format, write_report
+    from .report import add_pages, build_report, report_format, write_report
 
     try:
         source = endpoint or store_dir or ", ".join(Path(p).name for p in kg + kg_option)
-        report = build_report(_read_kg(kg, kg_option, store_dir, endpoint), source)
-        written = write_report(report, Path(out), fmt or report_format(out), max_papers)
+        target = _read_kg(kg, kg_option, store_dir, endpoint)
+        report = build_report(target, source)
+        chosen = fmt or report_format(out)
+        if chosen == "html" and pages:
+            add_pages(report, target, [r["identifier"] for r in report.records("reproducibility-levels")][:max_papers])
+        written = write_report(report, Path(out), chosen, max_papers)
     except DlkgError as exc:
         _fail(exc)
-    click.echo(f"wrote {out}" if len(written) == 1 else f"wrote {len(written)} CSV files into {out}")
+    pages_written = len(report.pages) if chosen == "html" else 0
+    click.echo(f"wrote {out}" + (f" and {pages_written} paper pages beside it" if pages_written else "")
+               if chosen != "csv" else f"wrote {len(written)} CSV files into {out}")
 
 
 if __name__ == "__main__":
