@@ -46,6 +46,19 @@ def test_a_refused_dask_build_leaves_the_previous_partitions(cluster, tmp_path):
     assert quads(out) == before and sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl", "parts"]
 
 
+def test_a_dask_build_that_gives_no_paper_writes_nothing_and_exits_4(cluster, tmp_path):
+    out = tmp_path / "parts"
+    out.mkdir()
+    (out / "part-00000.nq").write_text("<urn:x-test:a> <urn:x-test:b> <urn:x-test:c> .\n")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    r = CliRunner().invoke(main, ["build", str(empty), "--executor", "dask", "--scheduler", cluster.scheduler_address,
+                                  "-o", str(out)])
+    assert r.exit_code == 4 and "error: the inputs gave no paper; nothing was written" in r.output, r.output
+    assert [p.name for p in out.iterdir()] == ["part-00000.nq"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.jsonl", "parts"]
+
+
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
     r = CliRunner().invoke(main, ["build", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9", "-o",
                                   str(tmp_path / "parts")])

@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator
 
 from rdflib import Dataset
 
-from .errors import DlkgError
+from .errors import DlkgError, NothingBuilt
 from .execute import BuildResult, PaperStep, input_papers, paper_groups
 from .ingest import Paper
 from .layout import ONTOLOGY_GRAPH_IN_FILES, SHARED_GRAPH, PaperGraph, SharedSplitter, as_nquads, header, sorted_ntriples
@@ -82,6 +82,8 @@ def build_on_dask(scheduler: str, out_dir: str | Path, inputs: Iterable[str | Pa
         finally:
             if client is not scheduler:
                 client.close()
+        if not result.papers:
+            raise NothingBuilt(result.problems)  # the work folder goes; a previous output stays as it was
         if before_write:
             before_write(result)
         _replace_dir(work, out_dir)
