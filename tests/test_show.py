@@ -126,6 +126,8 @@ def test_query_takes_kg_files_as_arguments_and_as_kg(seeds_kg):
     option = run("query", "kg-summary", "--kg", str(seeds_kg), "--format", "csv")
     assert positional.exit_code == option.exit_code == 0
     assert positional.output == option.output == "papers,answers,reported,notReported\n9,238,99,139\n\n"
+    for command in (["stats"], ["validate"], ["table", "-o", "-"]):  # every reading command, the same way
+        assert run(*command, str(seeds_kg)).output == run(*command, "--kg", str(seeds_kg)).output, command
 
 
 def test_table_has_one_row_per_paper_and_a_column_per_variable(seeds_kg, seeds_store, tmp_path):

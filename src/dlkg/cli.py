@@ -186,13 +186,15 @@ def _refuse(problems: list) -> None:
 
 @main.command("validate")
 @click.argument("kg", nargs=-1, type=click.Path())
+@kg_option
 @store_option
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, None),
               help="Processes that validate a store's papers in parallel (batches of 50 papers).")
-def validate_cmd(kg: tuple[str, ...], store_dir: str | None, jobs: int) -> None:
+def validate_cmd(kg: tuple[str, ...], kg_option: tuple[str, ...], store_dir: str | None, jobs: int) -> None:
     """Check KG files (or a store) against dlkg's SHACL shapes; exit 0 when they conform, 1 when not."""
     from .validate import validate, validate_store
 
+    kg = kg + kg_option
     try:
         if bool(kg) == bool(store_dir):
             raise DlkgError("give either KG files or --store DIR")
@@ -342,7 +344,8 @@ def table_cmd(kg: tuple[str, ...], kg_option: tuple[str, ...], store_dir: str | 
 
 
 @main.command("load")
-@click.argument("kg", nargs=-1, required=True, type=click.Path())
+@click.argument("kg", nargs=-1, type=click.Path())
+@kg_option
 @endpoint_option
 @click.option("--update-endpoint", help="SPARQL update endpoint URL (default: derived from --endpoint).")
 @click.option("--gsp", metavar="URL", help="Load with HTTP PUT to this SPARQL 1.1 Graph Store Protocol endpoint "
@@ -354,15 +357,19 @@ def table_cmd(kg: tuple[str, ...], kg_option: tuple[str, ...], store_dir: str | 
 @click.option("--with-ontology/--without-ontology", default=True, show_default=True,
               help="Also load the ontology and vocabulary into their own named graph.")
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for the server per request.")
-def load_cmd(kg: tuple[str, ...], endpoint: str | None, update_endpoint: str | None, gsp: str | None,
-             store_dir: str | None, virtuoso_bulk: str | None, with_ontology: bool, timeout: float) -> None:
+def load_cmd(kg: tuple[str, ...], kg_option: tuple[str, ...], endpoint: str | None, update_endpoint: str | None,
+             gsp: str | None, store_dir: str | None, virtuoso_bulk: str | None, with_ontology: bool,
+             timeout: float) -> None:
     """Load KG files into a SPARQL 1.1 store (or a store directory, or Virtuoso's bulk loader), one named graph per
     paper; loading a paper again replaces it. Failed requests are retried with backoff; basic auth (for the bulk
     loader: the SQL user) is read from DLKG_SPARQL_USER and DLKG_SPARQL_PASSWORD."""
     from .layout import ONTOLOGY_GRAPH, split_by_paper
     from .store import EndpointStore, load, virtuoso_bulk_load
 
+    kg = kg + kg_option
     try:
+        if not kg:
+            raise DlkgError("give the KG files to load")
         if virtuoso_bulk:
             if endpoint or gsp or update_endpoint or store_dir:
                 raise DlkgError("--virtuoso-bulk loads on its own: drop --endpoint, --gsp and --store")
@@ -384,12 +391,16 @@ def load_cmd(kg: tuple[str, ...], endpoint: str | None, update_endpoint: str | N
 
 @main.command("evaluate")
 @click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False), help="Gold facts (JSONL).")
-@click.argument("kg", nargs=-1, required=True, type=click.Path())
-def evaluate_cmd(gold: str, kg: tuple[str, ...]) -> None:
+@click.argument("kg", nargs=-1, type=click.Path())
+@kg_option
+def evaluate_cmd(gold: str, kg: tuple[str, ...], kg_option: tuple[str, ...]) -> None:
     """Score KG files against gold facts: precision, recall and F1 per concept, and micro averages."""
     from .evaluate import load_gold, predictions, render, score
 
+    kg = kg + kg_option
     try:
+        if not kg:
+            raise DlkgError("give the KG files to score")
         rows = score(load_gold(gold), predictions(read_kg(kg, with_ontology=True)))
     except DlkgError as exc:
         _fail(exc)
