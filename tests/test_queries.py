@@ -106,9 +106,10 @@ def test_reporting_rates_count_every_answer(kg, seeds_result):
     assert sum(int(r["reported"]) for r in rows) == seeds_result.reported
 
 
-@pytest.mark.parametrize("query", list_queries(), ids=lambda q: q.name)
+@pytest.mark.parametrize("query", [q for q in list_queries() if q.name != "broader-names"], ids=lambda q: q.name)
 def test_a_kg_without_papers_gives_no_rows_but_zero_counts(query):
-    """rdflib gives an aggregate over nothing one group of nothing; a query joining on it must not list junk."""
+    """rdflib gives an aggregate over nothing one group of nothing; a query joining on it must not list junk.
+    (broader-names is about the vocabulary, which a KG without papers still has.)"""
     rows = run_query(query, ontology_graph(), {p.name: "CNN" for p in query.params}).rows
     assert rows == ([["0", "0", "0", "0"]] if query.name == "kg-summary" else [])
 

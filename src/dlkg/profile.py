@@ -9,6 +9,7 @@ import json
 import re
 import textwrap
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .query import check_paper, run_query
@@ -127,10 +128,16 @@ class Profile:
     def to_html(self) -> str:
         from importlib.metadata import version
 
-        from jinja2 import Environment, PackageLoader, select_autoescape
+        return _template().render(profile=self, generator=f"dlkg {version('dlkg')}")
 
-        env = Environment(loader=PackageLoader("dlkg", "templates"), autoescape=select_autoescape(["html"]))
-        return env.get_template("paper.html").render(profile=self, generator=f"dlkg {version('dlkg')}")
+
+@lru_cache(maxsize=1)
+def _template() -> Any:
+    """The page template, compiled once: a report writes one page per paper."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("dlkg", "templates"), autoescape=select_autoescape(["html"]))
+    return env.get_template("paper.html")
 
 
 def paper_profile(kg: "KGStore", paper: str) -> Profile:
