@@ -43,11 +43,13 @@ def timed_report(cmd: list[str], timeout: float) -> float | str:
     return round(took, 1) if done.returncode == 0 else f"failed after {took:.0f} s: {done.stderr.strip()[-200:]}"
 
 
-def latencies(store, timeout: float) -> dict[str, float | str]:
+def latencies(store, timeout: float, names: list[str] | None = None) -> dict[str, float | str]:
     from dlkg.query import list_queries, run_query
 
     out: dict[str, float | str] = {}
     for q in list_queries():
+        if names and q.name not in names:
+            continue
         start = time.perf_counter()
         try:
             rows = len(run_query(q, store, example_params(q)).rows)

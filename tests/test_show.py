@@ -14,9 +14,10 @@ from click.testing import CliRunner
 
 from dlkg.build import build_to
 from dlkg.cli import main
+from dlkg.report import page_name
 from dlkg.store import DiskStore
 
-from browser import clipped_at
+from browser import chromium, clipped_at
 from conftest import shared
 
 
@@ -169,3 +170,23 @@ def test_a_kg_file_that_does_not_parse_is_named_with_its_line(tmp_path):
     result = run("stats", str(bad))
     assert result.exit_code == 1 and f"{bad}: cannot parse as turtle" in result.output and "line 3" in result.output
     assert "no such file" in run("stats", str(tmp_path / "missing.ttl")).output
+
+
+def test_table_and_report_on_papers_answered_by_five_llms(corpus_kg, tmp_path):
+    kg, records = corpus_kg
+    papers = list(dict.fromkeys(r["id"] for r in records))
+    table = run("table", str(kg), "-o", "-")
+    rows = list(csv.DictReader(io.StringIO(table.output)))
+    assert [r["paper"] for r in rows] == sorted(papers) and all(r["title"] for r in rows)
+    out = tmp_path / "report.html"
+    result = run("report", str(kg), "-o", str(out))
+    assert result.exit_code == 0 and f"and {len(papers)} paper pages beside it" in result.output, result.output
+    html = out.read_text(encoding="utf-8")
+    section = html[html.index('id="llms"'):html.index('id="sources"')]
+    for llm in {r["source"] for r in records}:
+        assert f"<th>{llm}</th>" in section
+    assert section.count("<tr><td>CQ") == 28 and "<td>model</td>" in section
+    assert sorted(p.name for p in (tmp_path / "report-papers").iterdir()) == sorted(page_name(p) for p in papers)
+    if chromium():
+        for width in (1400, 800):
+            assert clipped_at(out, width, tmp_path) == [], width
