@@ -148,21 +148,36 @@ def paper_profile(kg: "KGStore", paper: str) -> Profile:
         return Profile(paper, None, None, [])
     questions: dict[str, Question] = {}
     answers: dict[tuple[str, str], Answer] = {}
-    for row in rows:  # ordered by CQ number, LLM and offset
+    facts: dict[tuple, Fact] = {}
+    for row in rows:  # an answer's own row and one per fact, in CQ number order, then LLM, then offset
         cq = row["cq"] or ""
-        question = questions.setdefault(cq, Question(cq, row["question"] or ""))
+        question = questions.setdefault(cq, Question(cq, ""))
+        question.question = question.question or row["question"] or ""
         key = (cq, row["llm"] or "")
         if key not in answers:
-            answers[key] = Answer(key[1], row["status"] or "", row["answer"] or "")
+            answers[key] = Answer(key[1], row["status"] or "", "")
             question.answers.append(answers[key])
-        if row["quote"] is not None:
-            answers[key].facts.append(Fact(
+        answer = answers[key]
+        answer.text = answer.text or row["answer"] or ""
+        if row["quote"] is None:
+            continue
+        fact_key = (key, row["relation"], row["entry"], row["value"], row["start"], row["end"])
+        if fact_key not in facts:
+            facts[fact_key] = Fact(
                 relation=row["relation"] or "", concept=row["concept"] or "", name=row["fact"] or "",
-                entry=row["entry"] or "", broader=sorted(filter(None, (row["broader"] or "").split("; "))),
-                value=row["value"], unit=row["unit"], quote=row["quote"], start=int(row["start"] or 0),
-                end=int(row["end"] or 0), confidence=float(row["confidence"]) if row["confidence"] else None))
-    first = rows[0]
-    return Profile(paper, first["title"], first["doi"], list(questions.values()))
+                entry=row["entry"] or "", broader=[], value=row["value"], unit=row["unit"], quote=row["quote"],
+                start=int(row["start"] or 0), end=int(row["end"] or 0),
+                confidence=float(row["confidence"]) if row["confidence"] else None)
+            answer.facts.append(facts[fact_key])
+
+    above: dict[str, set[str]] = {}
+    for pair in run_query("broader-names", kg).as_dicts():  # the vocabulary's, small: one query for all facts
+        above.setdefault(pair["entry"] or "", set()).add(pair["broader"] or "")
+    for fact in facts.values():
+        fact.broader = sorted(above.get(fact.entry, ()))
+    title = next((r["title"] for r in rows if r["title"]), None)
+    doi = next((r["doi"] for r in rows if r["doi"]), None)
+    return Profile(paper, title, doi, list(questions.values()))
 
 
 def profile_format(out: str | None, fmt: str | None) -> str:
