@@ -66,7 +66,8 @@ def fill_store_from_nq(store: Path, nq: Path) -> float:
     ontology repeats in the shared graph are dropped, as `dlkg load --virtuoso-bulk` does. Returns the seconds."""
     import pyoxigraph
 
-    from dlkg.layout import ONTOLOGY_GRAPH, SHARED_GRAPH
+    from dlkg.layout import ONTOLOGY_GRAPH
+    from dlkg.store import DROP_SHARED_COPIES
     from dlkg.vocabulary import ontology_graph
 
     start = time.perf_counter()
@@ -74,8 +75,7 @@ def fill_store_from_nq(store: Path, nq: Path) -> float:
     ox.bulk_load(path=str(nq), format=pyoxigraph.RdfFormat.N_QUADS)
     ox.bulk_load(input=ontology_graph().serialize(format="nt"), format=pyoxigraph.RdfFormat.N_TRIPLES,
                  to_graph=pyoxigraph.NamedNode(str(ONTOLOGY_GRAPH)))
-    ox.update(f"DELETE {{ GRAPH <{SHARED_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{SHARED_GRAPH}> {{ ?s ?p ?o }} "
-              f"GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}")
+    ox.update(DROP_SHARED_COPIES)
     ox.flush()
     del ox
     return time.perf_counter() - start

@@ -281,6 +281,18 @@ def stats_cmd(kg: tuple[str, ...], kg_option: tuple[str, ...], store_dir: str | 
         click.echo("\n\n".join(t.render(fmt) for t in tables.values()))
 
 
+def _write_or_print(text: str, out: str | None, said: str) -> None:
+    """Write `text` whole to the file `out` (atomically; then say `said` on stderr), or print it when there is none."""
+    from .rdfio import atomic_file
+
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    with atomic_file(Path(out)) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    click.echo(said, err=True)
+
+
 @main.command("show")
 @click.argument("paper")
 @click.argument("kg", nargs=-1, type=click.Path())
@@ -296,21 +308,14 @@ def show_cmd(paper: str, kg: tuple[str, ...], kg_option: tuple[str, ...], store_
     and answer with the facts taken from it (concept, vocabulary entry and its broader entries, values and units,
     the quote marked in the answer), and where the LLMs disagree. From the saved query paper-profile."""
     from .profile import paper_profile, profile_format
-    from .rdfio import atomic_file
 
     try:
         profile = paper_profile(_read_kg(kg, kg_option, store_dir, endpoint), paper)
         chosen = profile_format(out, fmt)
         text = {"text": profile.to_text, "json": profile.to_json, "html": profile.to_html}[chosen]()
-        if out:
-            with atomic_file(Path(out)) as tmp:
-                tmp.write_text(text, encoding="utf-8")
+        _write_or_print(text, out, f"wrote {out}")
     except DlkgError as exc:
         _fail(exc)
-    if out:
-        click.echo(f"wrote {out}", err=True)
-    else:
-        click.echo(text, nl=False)
 
 
 @main.command("table")
@@ -326,21 +331,13 @@ def table_cmd(kg: tuple[str, ...], kg_option: tuple[str, ...], store_dir: str | 
     (model, dataset, framework, hardware, hyperparameters, randomness, metrics, code link, data link), the values
     as names joined by "; ". From the saved query paper-variables."""
     from .compare import comparison, render_table, table_format
-    from .rdfio import atomic_file
 
     try:
         fmt = "csv" if out == "-" else table_format(out)
         rows = comparison(_read_kg(kg, kg_option, store_dir, endpoint))
-        text = render_table(rows, fmt)
-        if out != "-":
-            with atomic_file(Path(out)) as tmp:
-                tmp.write_text(text, encoding="utf-8")
+        _write_or_print(render_table(rows, fmt), None if out == "-" else out, f"wrote {out}: {len(rows)} papers")
     except DlkgError as exc:
         _fail(exc)
-    if out == "-":
-        click.echo(text, nl=False)
-    else:
-        click.echo(f"wrote {out}: {len(rows)} papers", err=True)
 
 
 @main.command("load")

@@ -140,8 +140,17 @@ def _template() -> Any:
     return env.get_template("paper.html")
 
 
-def paper_profile(kg: "KGStore", paper: str) -> Profile:
-    """The profile of `paper` (its dcterms:identifier); an unknown id is an error naming the closest ids."""
+def broader_names(kg: "KGStore") -> dict[str, set[str]]:
+    """Vocabulary entry IRI -> the names of the entries above it (the saved query broader-names; small)."""
+    above: dict[str, set[str]] = {}
+    for pair in run_query("broader-names", kg).as_dicts():
+        above.setdefault(pair["entry"] or "", set()).add(pair["broader"] or "")
+    return above
+
+
+def paper_profile(kg: "KGStore", paper: str, above: dict[str, set[str]] | None = None) -> Profile:
+    """The profile of `paper` (its dcterms:identifier); an unknown id is an error naming the closest ids. `above`:
+    `broader_names(kg)`, given by a caller that profiles many papers so it is read once."""
     rows = run_query(QUERY, kg, {"paper": paper}).as_dicts()
     if not rows:
         check_paper(kg, paper)  # names the closest ids; a paper without answers has a profile of its title alone
@@ -170,9 +179,7 @@ def paper_profile(kg: "KGStore", paper: str) -> Profile:
                 confidence=float(row["confidence"]) if row["confidence"] else None)
             answer.facts.append(facts[fact_key])
 
-    above: dict[str, set[str]] = {}
-    for pair in run_query("broader-names", kg).as_dicts():  # the vocabulary's, small: one query for all facts
-        above.setdefault(pair["entry"] or "", set()).add(pair["broader"] or "")
+    above = broader_names(kg) if above is None else above
     for fact in facts.values():
         fact.broader = sorted(above.get(fact.entry, ()))
     title = next((r["title"] for r in rows if r["title"]), None)

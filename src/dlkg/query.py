@@ -112,7 +112,6 @@ def _union(graphs: Iterable[Graph]) -> Graph:
     return g
 
 
-
 _PREFIXES = "PREFIX dlkg: <https://w3id.org/dlkg/ontology#>\nPREFIX dcterms: <http://purl.org/dc/terms/>\n"
 _PAPERS = _PREFIXES + "SELECT ?identifier WHERE { ?pub a dlkg:Publication ; dcterms:identifier ?identifier }"
 _PAPER = _PREFIXES + "SELECT ?pub WHERE { ?pub a dlkg:Publication ; dcterms:identifier ?paper } LIMIT 1"

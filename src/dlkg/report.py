@@ -174,10 +174,11 @@ def page_name(paper: str) -> str:
 
 def add_pages(report: Report, kg: "KGStore", papers: Sequence[str]) -> None:
     """Each paper's `dlkg show` page (one paper-profile query each), for the report to link and write beside it."""
-    from .profile import paper_profile
+    from .profile import broader_names, paper_profile
 
+    above = broader_names(kg)
     for paper in papers:
-        report.pages[paper] = paper_profile(kg, paper).to_html()
+        report.pages[paper] = paper_profile(kg, paper, above).to_html()
 
 
 def build_report(kg: "KGStore | Graph", source: str = "") -> Report:

@@ -368,6 +368,12 @@ def quad_graphs(path: Path) -> list[str]:
     return list(graphs)
 
 
+#: A SPARQL update that drops from the shared graph the triples the ontology graph holds too (a KG file built
+#: without the ontology repeats the CQs there), so a store's union of graphs counts each once.
+DROP_SHARED_COPIES = (f"DELETE {{ GRAPH <{SHARED_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{SHARED_GRAPH}> {{ ?s ?p ?o }} "
+                      f"GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}")
+
+
 def virtuoso_bulk_load(files: Sequence[str | Path], isql_address: str, with_ontology: bool = True,
                        timeout: float = 7200.0) -> int:
     """Load N-Quads files (as `dlkg build -o KG.nq` writes them) through Virtuoso's bulk loader, replacing each
@@ -409,8 +415,7 @@ def virtuoso_bulk_load(files: Sequence[str | Path], isql_address: str, with_onto
         sql.append(f"ld_dir('{_sql_string(str(path.parent))}', '{_sql_string(path.name)}', '{target}');")
     sql.append("rdf_loader_run();")
     if with_ontology:  # a file built without the ontology repeats some of its triples (the CQs) in the shared graph
-        sql.append(f"SPARQL DELETE {{ GRAPH <{SHARED_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{SHARED_GRAPH}> "
-                   f"{{ ?s ?p ?o }} GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }};")
+        sql.append(f"SPARQL {DROP_SHARED_COPIES};")
     sql += ["checkpoint;",
             "SELECT 'DLKG-LOAD-ERROR', ll_file, ll_error FROM DB.DBA.load_list WHERE ll_error IS NOT NULL;"]
     user, password = _credentials() or ("dba", "dba")
