@@ -59,7 +59,7 @@ def test_explicitly_unused_things_are_not_facts(extractor):
 
 @pytest.mark.parametrize("text, expected", [
     ("0.001", Decimal("0.001")), ("1e-4", Decimal("0.0001")), ("200,000", 200000), ("32", 32),
-    ("50%", "50%"), ("224x224", "224x224"),
+    ("50%", "50%"), ("224 × 224", "224 × 224"),
 ])
 def test_parse_value(text, expected):
     assert parse_value(text) == expected
@@ -176,7 +176,7 @@ def test_resized_images_give_the_input_size_and_per_model_values(extractor):
     r = run(extractor, ("CQ6", "All images were resized to 224 × 224 pixels before training."),
             ("CQ13", "Batch size: varies by model (64 for VGG-16, 32 for ResNet-50, and 16 for DenseNet-121)."))
     got = {(s.name.pref_label, s.value) for s in r.settings}
-    assert ("input size", "224x224") in got
+    assert ("input size", "224 × 224") in got
     assert {("batch size", 64), ("batch size", 32), ("batch size", 16)} <= got
 
 
@@ -263,3 +263,42 @@ def test_no_model_sprouts_when_the_model_answer_finds_none(extractor):
 def test_work_by_named_authors_is_cited_work(extractor):
     r = run(extractor, ("CQ12", "In the study by Kumar and Gorai (2023), a deep neural network was compared with a CNN."))
     assert names(r, "DeepLearningModel") == []
+
+
+def test_values_as_written_flattened_powers_markdown_and_counts_that_end_training(extractor):
+    r = run(extractor, ("CQ13", "* **Learning rate:** 10 -3\n* **Batch size:** 16\n* **Input size:** 224 × 224 pixels"),
+            ("CQ16", "The network training was stopped after 70 epochs. The learning rate was reduced after 10 epochs."))
+    got = {(s.name.pref_label, s.value_text) for s in r.settings}
+    assert {("learning rate", "0.001"), ("batch size", "16"), ("input size", "224 × 224"), ("epochs", "70")} <= got
+    assert ("epochs", "10") not in got  # a count after "reduced after" schedules; it does not end the training
+    assert values_after(" of 10-20 epochs") == ["10", "20"]  # a range, not 10^-20
+
+
+def candidate(extractor, concept, label, *answers):
+    """The candidate fact of this concept and label, with the rules that turn its mentions down ([] if kept)."""
+    paper = Paper("P", "test", [Answer(cq, repair_text(text)) for cq, text in answers])
+    found = [f for f in extractor.candidates(paper).facts if f.concept == concept and f.label == label]
+    return found[0] if found else None
+
+
+def test_data_told_by_how_it_was_made_is_an_own_dataset_candidate(extractor):
+    fact = candidate(extractor, "Dataset", "own dataset", ("CQ1", "The images were captured with camera traps."),
+                     ("CQ5", "A dedicated plant cover dataset was used to train the model."))
+    assert fact is not None and not fact.evidence  # candidates for the learned decision; the rules keep neither
+    assert [why for _, why in fact.rejected] == ["own_data", "own_data"]
+    # a named dataset is what the sentence describes
+    assert candidate(extractor, "Dataset", "own dataset", ("CQ5", "The images were taken from the ImageNet dataset.")) is None
+    assert candidate(extractor, "Dataset", "own dataset", ("CQ5", "The training dataset holds most images.")) is None
+
+
+def test_list_headings_and_names_in_sentences_the_rules_turn_down_stay_candidates(extractor):
+    text = ("The text describes these steps:\n* **Categorical Encoding:** columns are mapped to categories.\n"
+            "2. Tokenization: text is split into words.\n* **Normalization:** values are scaled.")
+    steps = {f.label: [why for _, why in f.rejected] for f in
+             extractor.candidates(Paper("P", "test", [Answer("CQ6", text)])).facts if f.concept == "PreprocessingStep"}
+    assert steps["Categorical Encoding"] == ["list_heading"] and steps["Tokenization"] == ["list_heading"]
+    assert "Normalization" not in steps  # the vocabulary's name already: one candidate, not two
+    # a hedged sentence's open-world names are candidates with the sentence's role as the reason
+    fact = candidate(extractor, "RawData", "bird audio recordings",
+                     ("CQ1", "Such pipelines might use bird audio recordings, depending on the application."))
+    assert fact is not None and not fact.evidence and fact.rejected

@@ -92,7 +92,7 @@ def load_cues(folder: Path | None = None) -> Cues:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         patterns: dict[str, Any] = {}
         for name, spec in data["patterns"].items():
-            flags = re.I if "i" in spec.get("flags", "") else 0
+            flags = (re.I if "i" in spec.get("flags", "") else 0) | (re.M if "m" in spec.get("flags", "") else 0)
             text = "|".join(spec["alternatives"])
             patterns[name] = TwinPattern(text, flags) if spec.get("engine") == "twin" else re.compile(text, flags)
         patterns["value_lead"] = _value_lead(data["words"])

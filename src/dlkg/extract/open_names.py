@@ -4,18 +4,21 @@ runs on which answer is a table keyed by the question's concepts (`[asked]` in c
 from __future__ import annotations
 
 import re
+from typing import Callable
 
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 from ..ingest import Answer
+from ..vocabulary import Term
 from .cues import Cues
 from .results import FactSink
 from .spans import doc_text, span_text
 
 
 class OpenNames:
-    def __init__(self, cues: Cues) -> None:
+    def __init__(self, cues: Cues, terms_of: Callable[[str], list[Term]]) -> None:
         self.cues = cues
+        self.terms_of = terms_of
         self.not_modifiers = frozenset(cues.words["not_modifiers"])
         self.not_names = frozenset(cues.words["not_names"])
         prefixes = "|".join(cues.words["purpose_prefixes"])
@@ -23,17 +26,19 @@ class OpenNames:
         self.task_verb = re.compile(r"\b(?:to |and |or )(?:" + prefixes + r")(" + "|".join(cues.purpose_verbs)
                                     + r")\s+(?:the |between )?((?:[\w-]+\s?){1,4})", re.I)
 
-    def split(self, sent: Span, answer: Answer, facts: FactSink) -> bool:
+    def split(self, sent: Span, answer: Answer, facts: FactSink, rejected: str = "") -> bool:
         labels = self.split_labels(span_text(sent))
         for label in labels:
-            facts.add("DataSplitCriteria", label, answer, sent.start_char, sent.end_char, doc_text(sent.doc))
-        return bool(labels)
+            facts.add("DataSplitCriteria", label, answer, sent.start_char, sent.end_char, doc_text(sent.doc),
+                      rejected=rejected)
+        return bool(labels) and not rejected
 
     def open_names(self, sent: Span, spans: list[Span], answer: Answer, asked: tuple[str, ...], facts: FactSink,
-                   first_statement: bool = False) -> bool:
+                   first_statement: bool = False, rejected: str = "") -> bool:
         """Names not in the vocabulary whose phrasing makes their type clear. `spans`: the vocabulary names starting
         in `sent`. `first_statement`: the answer's first fact sentence, where answers state their point (a purpose
-        phrase elsewhere is usually background)."""
+        phrase elsewhere is usually background). `rejected`: why the rules turn the sentence down (its names are then
+        candidates only, for the learned decision). Returns whether a name was kept."""
         found = False
         cues = self.cues
         text, base, whole = span_text(sent), sent.start_char, doc_text(sent.doc)
@@ -41,13 +46,15 @@ class OpenNames:
         if explained_from:
             text = text[: explained_from.start()]  # what a ", which involves ..." clause explains is not named there
 
-        def add(concept: str, label: str, start: int, end: int) -> None:
+        def add(concept: str, label: str, start: int, end: int, why: str = "") -> None:
             nonlocal found
-            facts.add(concept, label, answer, base + start, base + end, whole)
-            found = True
+            facts.add(concept, label, answer, base + start, base + end, whole, rejected=rejected or why)
+            found = found or not (rejected or why)
 
         known = {s.text for s in spans if s.end <= sent.end}
         known_lower = {k.lower() for k in known}
+        # a dataset named in the sentence is the data it counts or describes
+        named_data = any(t.concept == "Dataset" for s in spans if s.end <= sent.end for t in self.terms_of(s.label_))
         if cues.runs("own_dataset", asked):
             for m in list(cues.own_dataset.finditer(text)) + list(cues.dataset_of.finditer(text)):
                 add("Dataset", "own dataset", m.start(), m.end())
@@ -56,11 +63,13 @@ class OpenNames:
                 if name.split()[0] in self.not_names or name in known or any(name in k or k in name for k in known):
                     continue
                 add("Dataset", name, m.start(1), m.end(1))
-        if cues.runs("raw_data", asked):
-            for m in cues.raw_data_head.finditer(text):
+        raw_data_elsewhere = "" if cues.runs("raw_data", asked) else "not_asked"  # a candidate in other answers
+        if not raw_data_elsewhere or cues.runs("raw_data_candidates", asked):
+            heads = [(m, raw_data_elsewhere) for m in cues.raw_data_head.finditer(text)]
+            for m, why in heads + [(m, raw_data_elsewhere or "loose_head") for m in cues.raw_data_loose.finditer(text)]:
                 label = self.noun_phrase(text[: m.start()], m.group(1), m.group(2))
                 if label:
-                    add("RawData", label, m.start(), m.end())
+                    add("RawData", label, m.start(), m.end(), why)
         if cues.runs("model_purpose", asked) and first_statement:
             for m in cues.task_head.finditer(text):
                 label = self.noun_phrase(text[: m.start()], m.group(1), m.group(2))
@@ -78,12 +87,15 @@ class OpenNames:
         if cues.runs("data_count", asked) and not known:
             for m in cues.data_count.finditer(text):
                 add("Dataset", "own dataset", m.start(), m.end())
+        if cues.runs("own_data", asked) and not named_data:
+            for m in [*cues.own_data.finditer(text), *cues.described_dataset.finditer(text)]:
+                add("Dataset", "own dataset", m.start(), m.end(), "own_data")
         if cues.runs("memory", asked):
             for m in cues.memory.finditer(text):
                 label = f"{m.group(1)} GB RAM"
                 add("HardwareResource", label, m.start(), m.end())
         if cues.runs("split", asked):
-            found |= self.split(sent, answer, facts)
+            found |= self.split(sent, answer, facts, rejected)
         if cues.runs("fixed_budget", asked):
             for m in cues.fixed_budget.finditer(text):
                 unit = "epochs" if m.group(1).lower().startswith("epoch") else "iterations"
@@ -97,6 +109,19 @@ class OpenNames:
                     continue
                 add("DeepLearningModel", name, m.start(1), m.end(1))
         return found
+
+    def list_headings(self, doc: Doc, answer: Answer, asked: tuple[str, ...], facts: FactSink) -> None:
+        """The headings of an answer's list items, as candidates of the one concept its question asks about ("2.
+        Tokenization: ...": a PreprocessingStep); a heading that is a vocabulary name is that name's already."""
+        if len(asked) != 1 or not self.cues.runs("list_heading", asked):
+            return
+        text = doc_text(doc)
+        names = [(x.start_char, x.end_char) for x in doc.spans.get("dlkg_terms", [])]
+        for m in self.cues.list_heading.finditer(text):
+            label = re.sub(r"\s*\([^)]*\)?\s*$", "", m.group(1)).strip()  # "PCEN (Per-Channel ...)": the name
+            if not label or len(label.split()) > 6 or any(s <= m.start(1) and m.start(1) + len(label) <= e for s, e in names):
+                continue
+            facts.add(asked[0], label, answer, m.start(1), m.start(1) + len(label), text, rejected="list_heading")
 
     def split_labels(self, text: str) -> list[str]:
         """'80% for training and 20% for validation' -> ['train/validation split', '80/20 split']."""

@@ -76,7 +76,7 @@ class Extractor:
         self.echoes = Echoes(cues, example_keys, self.vocabulary.example_terms, self.cq_concepts, self._terms, self._negated)
         self.reported = ReportedDecision(cues, self.echoes, self.cq_concepts, self._terms, self._negated)
         self.link_reader = LinkReader(self.vocabulary, cues)
-        self.open_names = OpenNames(cues)
+        self.open_names = OpenNames(cues, self._terms)
         self.metrics_calculation = self.vocabulary.terms.get(DLV["metrics-calculation"])
         self.features = Features(cues, self.vocabulary)
         if model is True:
@@ -165,6 +165,8 @@ class Extractor:
                     if not rejected and span.text.lower() not in examples:
                         found_specific = True
             if sent_rejected or grab_bag:
+                # its open-world names stay candidates, with the reason the rules turn them down
+                self.open_names.open_names(sent, spans, answer, asked, facts, rejected=sent_rejected or "grab_bag")
                 continue
             if cues.runs("metrics_calculation", asked) and self.metrics_calculation is not None and any(
                     t.concept == "PerformanceMetric" for span in terms_by_sent.get(sent.start, [])
@@ -179,6 +181,7 @@ class Extractor:
             found_specific |= self.link_reader.links(sent, answer, asked, facts)
             first = sent.start == fact_sents[0].start
             found_specific |= self.open_names.open_names(sent, spans, answer, asked, facts, first_statement=first)
+        self.open_names.list_headings(doc, answer, asked, facts)
         return self.reported(doc, answer.text, answer.cq, found_specific, fact_sents, terms_by_sent)
 
     def _rejects(self, doc: Doc, sent: Span, span: Span, cq: str, echoed: set[str], explained_from: re.Match[str] | None,

@@ -1,4 +1,4 @@
-"""Values and settings: hyperparameter values as written ("1e-4", "640 x 640", "48 for Inception-V3") and the
+"""Values and settings: hyperparameter values as written ("1e-4", "640 × 640", "48 for Inception-V3") and the
 settings read next to a hyperparameter's name. The number grammar is syntax, kept here; which names take a value
 before them is language data (cues.toml)."""
 from __future__ import annotations
@@ -40,10 +40,24 @@ def parse_value(text: str) -> Decimal | int | str:
 
 
 def normalise_size(value: str) -> str:
-    """'640 × 640 pixels' -> '640x640'; other values unchanged."""
+    """'640 × 640 pixels' -> '640 × 640': a size as written (its sign and spacing are the paper's), without the unit."""
     if re.search(r"\d\s?[x×*]\s?\d", value):
-        return re.sub(r"\s?pixels?$", "", re.sub(r"\s?[x×*]\s?", "x", value))
+        return re.sub(r"\s?pixels?$", "", value)
     return value
+
+
+# "10 -3", "1.0⋅10 -6", "5 × 10-4": a power of ten whose superscript PDF extraction flattened; the minus sign says
+# so, and a one-digit exponent keeps "10-20" a range
+_FLAT_POWER = re.compile(r"((?:\d+(?:\.\d+)?)\s?[⋅·×x*]\s?)?10\s?[-−–]\s?([1-9])(?![\d.])")
+
+
+def flat_power(text: str) -> str | None:
+    """The value of a flattened power of ten at the start of `text` ('10 -3' -> '0.001'), or None."""
+    m = _FLAT_POWER.match(text)
+    if not m:
+        return None
+    mantissa = Decimal(re.sub(r"\s?[⋅·×x*]\s?$", "", m.group(1))) if m.group(1) else Decimal(1)
+    return format((mantissa * Decimal(10) ** -int(m.group(2))).normalize(), "f")
 
 
 _PER_VARIANT = re.compile(rf"(?:^|[(,;:]|\band\b)\s*({_SIZE}|{_NUMBER})\s+for\b", re.I)
@@ -61,6 +75,10 @@ def values_after(text: str, cues: Cues | None = None) -> list[str]:
     rest = text[lead.end():] if lead else text
     out = []
     while True:
+        power = flat_power(rest)
+        if power is not None:
+            out.append(power)
+            break
         m = _VALUE.match(rest)
         if not m or _LOST_EXPONENT.match(rest[m.end():]):
             break  # "10^4", "5 ⋅ 10": the exponent was lost in PDF extraction; no value beats a wrong one
@@ -135,7 +153,9 @@ class SettingReader:
                 values = [m.group(1).strip()]
         if not values and not categorical and (term.pref_label in self.count_names or span.text.lower() in self.count_names):
             m = _VALUE_BEFORE.search(before)
-            if m and not re.search(r"\b(?:every|each|after|last|first|within)\s+$", before[: m.start()], re.I):
+            lead = before[: m.start()] if m else ""
+            if m and (not re.search(r"\b(?:every|each|after|last|first|within)\s+$", lead, re.I)
+                      or self.cues.training_end.search(lead)):
                 values = [m.group(1)]
         ev = Evidence(answer.cq, span.start_char, span.end_char, span.text)
         out = []
