@@ -302,3 +302,21 @@ def test_list_headings_and_names_in_sentences_the_rules_turn_down_stay_candidate
     fact = candidate(extractor, "RawData", "bird audio recordings",
                      ("CQ1", "Such pipelines might use bird audio recordings, depending on the application."))
     assert fact is not None and not fact.evidence and fact.rejected
+
+
+def test_glued_settings_sizes_anywhere_and_the_optimiser_of_the_optimisation_answer(extractor):
+    paper = Paper("P", "test", [
+        Answer("CQ13", "The text only mentions epochs=500 and image size=640 pixels; max_depth=10 was used."),
+        Answer("CQ3", "The photos were converted to 64*64 pixels. Crops with dimensions (128x128x3) were stored."),
+        Answer("CQ15", "The weights were updated with Adam.")])
+    c = extractor.candidates(paper)
+    got = {(s.name.pref_label, s.value_text): s.rejected for s in c.settings}
+    # "name=value" is three words: the vocabulary's name is read with its value; an unknown name is an open setting
+    assert ("epochs", "500") in got and ("input size", "640") in got
+    assert got[("max_depth", "10")] == "open_setting"
+    # a size resized into is the rules' own; a size elsewhere is a candidate for the learned decision only
+    assert got[("input size", "64*64")] == ""
+    assert got[("input size", "128x128x3")] == "size_only"
+    assert got[("optimizer", "Adam")] == "not_asked"  # the optimisation answer's optimiser, outside the settings' question
+    assert ("optimizer", "Adam") not in {(s.name.pref_label, s.value_text) for s in c.rules_kept()[1]}
+    assert values_after(" of 1200 by 800 pixels") == ["1200 by 800"]

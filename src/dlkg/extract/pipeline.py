@@ -9,6 +9,7 @@ Reported decision.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,6 +43,9 @@ def make_nlp(ontology_dir: Path | None = None) -> Language:
     suffixes = list(nlp.Defaults.suffixes or ()) + [r"(?<=[A-Z0-9+])\.$"]
     tokenizer: Tokenizer = nlp.tokenizer  # type: ignore[assignment]  # spacy.blank always makes a Tokenizer
     tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    # "epochs=500", "max_depth=10": a name glued to its value by "=" is two words and a sign, so the name is matched
+    infixes = list(nlp.Defaults.infixes or ()) + [r"(?<=[\w)\]])=(?=[\w.(\[-])"]
+    tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     nlp.add_pipe("sentencizer")
     folder = str(ontology_dir) if ontology_dir else None
     nlp.add_pipe("dlkg_sentence_roles", config={"ontology_dir": folder})
@@ -164,6 +168,7 @@ class Extractor:
                               rejected=rejected)
                     if not rejected and span.text.lower() not in examples:
                         found_specific = True
+            settings.extend(self.values.sizes(sent, answer, sent_rejected or ("grab_bag" if grab_bag else "")))
             if sent_rejected or grab_bag:
                 # its open-world names stay candidates, with the reason the rules turn them down
                 self.open_names.open_names(sent, spans, answer, asked, facts, rejected=sent_rejected or "grab_bag")
@@ -178,6 +183,8 @@ class Extractor:
             if cues.runs("optimizer_setting", asked):
                 settings.extend(self.values.optimizer_settings(sent, answer))
                 settings.extend(self.values.open_settings(sent, answer))
+            elif cues.runs("optimizer_candidates", asked):  # the optimiser an answer on optimisation names
+                settings.extend(replace(s, rejected="not_asked") for s in self.values.optimizer_settings(sent, answer))
             found_specific |= self.link_reader.links(sent, answer, asked, facts)
             first = sent.start == fact_sents[0].start
             found_specific |= self.open_names.open_names(sent, spans, answer, asked, facts, first_statement=first)

@@ -18,7 +18,7 @@ from .results import Evidence, Setting
 from .spans import doc_text, sentence_of, span_text
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\.\d+)"
-_SIZE = rf"{_NUMBER}(?:\s?[x×*]\s?{_NUMBER}){{1,2}}(?:\s?pixels?)?"
+_SIZE = rf"{_NUMBER}(?:(?:\s?[x×*]\s?|\s+by\s+){_NUMBER}){{1,2}}(?:\s?pixels?)?"
 _VALUE = re.compile(rf"({_SIZE}|{_NUMBER}\s?%|{_NUMBER}/{_NUMBER}|{_NUMBER})", re.I)
 _LOST_EXPONENT = re.compile(r"^\s?(?:[\^⋅·]|[×x*]\s?10\b)")
 _LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|to|-|–)\s*", re.I)
@@ -41,7 +41,7 @@ def parse_value(text: str) -> Decimal | int | str:
 
 def normalise_size(value: str) -> str:
     """'640 × 640 pixels' -> '640 × 640': a size as written (its sign and spacing are the paper's), without the unit."""
-    if re.search(r"\d\s?[x×*]\s?\d", value):
+    if re.search(r"\d(?:\s?[x×*]\s?|\s+by\s+)\d", value):
         return re.sub(r"\s?pixels?$", "", value)
     return value
 
@@ -91,9 +91,11 @@ def values_after(text: str, cues: Cues | None = None) -> list[str]:
     return out
 
 
-_RESIZED_TO = re.compile(rf"\b(?:resized|rescaled|resampled|downsampled|scaled)\s+(?:[\w-]+\s+){{0,4}}?"
-                         rf"(?:to|into)\s+(?:a\s+|an\s+)?({_SIZE})", re.I)
+_RESIZED_TO = re.compile(rf"\b(?:resized|rescaled|resampled|downsampled|scaled|converted|cropped|reshaped)\s+"
+                         rf"(?:[\w-]+\s+){{0,4}}?(?:to|into)\s+(?:a\s+|an\s+)?({_SIZE})", re.I)
 # "dropout ... with probability 0.5", "L2 regularization ... with a penalty factor of 0.001": the value a few words on
+# a size of two or three dimensions anywhere ("images with dimensions (128x128x3)"): the input size's candidate
+_SIZE_ANYWHERE = re.compile(rf"(?<![\w.]){_SIZE}(?![\w.]*\d)", re.I)
 _WITH_VALUE = re.compile(rf"^[^.;:]{{0,60}}?\bwith (?:a |an )?(?:probability|rate|ratio|(?:penalty |decay |regularization )?"
                          rf"(?:factor|coefficient|strength|weight)|lambda|λ)\s*(?:of|=|:)?\s*"
                          rf"({_SIZE}|{_NUMBER}\s?%|{_NUMBER})", re.I)
@@ -214,4 +216,23 @@ class SettingReader:
             value = normalise_size(m.group(1))
             evidence = Evidence(answer.cq, start, sent.start_char + m.end(), m.group(0))
             out.append(Setting(self.input_size, value, value, None, evidence))
+        return out
+
+    def sizes(self, sent: Span, answer: Answer, rejected: str) -> list[Setting]:
+        """Every size of two or three dimensions in a sentence that `resized` does not read (any answer, any
+        sentence role): an input-size candidate the rules never keep (`rejected` the sentence's reason, else
+        "size_only"), for the learned decision to weigh."""
+        if self.input_size is None:
+            return []
+        text = span_text(sent)
+        taken = [] if rejected else [m.span(1) for m in _RESIZED_TO.finditer(text)]
+        out = []
+        for m in _SIZE_ANYWHERE.finditer(text):
+            if not re.search(r"\d(?:\s?[x×*]\s?|\s+by\s+)\d", m.group(0)) or any(
+                    a <= m.start() < b for a, b in taken):
+                continue
+            start = sent.start_char + m.start()
+            value = normalise_size(m.group(0))
+            evidence = Evidence(answer.cq, start, sent.start_char + m.end(), m.group(0))
+            out.append(Setting(self.input_size, value, value, None, evidence, rejected=rejected or "size_only"))
         return out
