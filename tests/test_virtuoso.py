@@ -20,12 +20,9 @@ OURS = "FILTER (STRSTARTS(STR(?g), 'https://w3id.org/dlkg/'))"  # Virtuoso keeps
 OUR_TRIPLES = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} }}"
 OUR_GRAPHS = f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} }}"
 PUB9 = URIRef("https://w3id.org/dlkg/resource/paper/Publication_9")
-# Where Virtuoso 7.2 answers property paths differently from rdflib and Oxigraph (each part of these queries alone
-# agrees): the saved queries are still to be respelt in a form all three engines answer alike (issue 18)
+# Where Virtuoso 7.2 answers property paths differently from rdflib and Oxigraph (each part of the query alone
+# agrees): still to be respelt in a form all three engines answer alike (issue 18)
 VIRTUOSO_PATH_BUGS = {
-    "concept-coverage": "no rows where `?prop rdfs:subPropertyOf+ dlkg:hasComponent . ?pl ?prop ?x` meets the concepts",
-    "paper-completeness": "no rows where `?prop rdfs:subPropertyOf+ dlkg:hasComponent . ?pl ?prop ?x` meets the concepts",
-    "reproducibility-levels": "no rows where `?prop rdfs:subPropertyOf+ dlkg:hasComponent` meets the concepts",
     "frameworks-by-model-family": "`skos:broader*` inside FILTER NOT EXISTS keeps families that a closer one hides",
 }
 
