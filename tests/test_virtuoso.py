@@ -20,11 +20,6 @@ OURS = "FILTER (STRSTARTS(STR(?g), 'https://w3id.org/dlkg/'))"  # Virtuoso keeps
 OUR_TRIPLES = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} }}"
 OUR_GRAPHS = f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} }}"
 PUB9 = URIRef("https://w3id.org/dlkg/resource/paper/Publication_9")
-# Where Virtuoso 7.2 answers property paths differently from rdflib and Oxigraph (each part of the query alone
-# agrees): still to be respelt in a form all three engines answer alike (issue 18)
-VIRTUOSO_PATH_BUGS = {
-    "frameworks-by-model-family": "`skos:broader*` inside FILTER NOT EXISTS keeps families that a closer one hides",
-}
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +91,7 @@ def test_small_graphs_load_through_sparql_update_too(virtuoso):
     EndpointStore(endpoint).replace_graph(iri, Graph())
 
 
-@pytest.mark.parametrize("query", [
-    pytest.param(q, marks=pytest.mark.xfail(strict=True, reason=VIRTUOSO_PATH_BUGS[q.name]))
-    if q.name in VIRTUOSO_PATH_BUGS else q for q in list_queries()], ids=lambda q: q.name)
+@pytest.mark.parametrize("query", list_queries(), ids=lambda q: q.name)
 def test_every_saved_query_gives_rdflibs_rows_on_virtuoso(query, loaded, seeds_kg):
     endpoint, _ = loaded
     params = params_for(query)
