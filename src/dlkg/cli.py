@@ -361,7 +361,7 @@ def load_cmd(kg: tuple[str, ...], kg_option: tuple[str, ...], endpoint: str | No
     paper; loading a paper again replaces it. Failed requests are retried with backoff; basic auth (for the bulk
     loader: the SQL user) is read from DLKG_SPARQL_USER and DLKG_SPARQL_PASSWORD."""
     from .layout import ONTOLOGY_GRAPH, split_by_paper
-    from .store import EndpointStore, load, virtuoso_bulk_load
+    from .store import DiskStore, EndpointStore, load, virtuoso_bulk_load
 
     kg = kg + kg_option
     try:
@@ -381,6 +381,8 @@ def load_cmd(kg: tuple[str, ...], kg_option: tuple[str, ...], endpoint: str | No
         if with_ontology:
             graphs.append((ONTOLOGY_GRAPH, ontology_graph()))
         n = load(graphs, target)
+        if isinstance(target, DiskStore):
+            target.close()  # flushed, and compacted after a large load
     except DlkgError as exc:
         _fail(exc)
     click.echo(f"loaded {n} named graph(s) into {store_dir or gsp or update_endpoint or endpoint}")
