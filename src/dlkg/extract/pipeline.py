@@ -168,10 +168,11 @@ class Extractor:
                               rejected=rejected)
                     if not rejected and span.text.lower() not in examples:
                         found_specific = True
-            settings.extend(self.values.sizes(sent, answer, sent_rejected or ("grab_bag" if grab_bag else "")))
-            if sent_rejected or grab_bag:
+            turned_down = sent_rejected or ("grab_bag" if grab_bag else "")
+            settings.extend(self.values.sizes(sent, answer, turned_down))
+            if turned_down:
                 # its open-world names stay candidates, with the reason the rules turn them down
-                self.open_names.open_names(sent, spans, answer, asked, facts, rejected=sent_rejected or "grab_bag")
+                self.open_names.open_names(sent, spans, answer, asked, facts, rejected=turned_down)
                 continue
             if cues.runs("metrics_calculation", asked) and self.metrics_calculation is not None and any(
                     t.concept == "PerformanceMetric" for span in terms_by_sent.get(sent.start, [])
@@ -179,7 +180,6 @@ class Extractor:
                 # the postprocessing answer that names metrics reports their calculation as a step
                 facts.add("PostprocessingStep", self.metrics_calculation.pref_label, answer,
                           sent.start_char, sent.end_char, doc_text(doc), self.metrics_calculation)
-            settings.extend(self.values.resized(sent, answer))
             if cues.runs("optimizer_setting", asked):
                 settings.extend(self.values.optimizer_settings(sent, answer))
                 settings.extend(self.values.open_settings(sent, answer))

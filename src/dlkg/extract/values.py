@@ -18,7 +18,9 @@ from .results import Evidence, Setting
 from .spans import doc_text, sentence_of, span_text
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\.\d+)"
-_SIZE = rf"{_NUMBER}(?:(?:\s?[x×*]\s?|\s+by\s+){_NUMBER}){{1,2}}(?:\s?pixels?)?"
+_BY = r"(?:\s?[x×*]\s?|\s+by\s+)"  # between the dimensions of a size: "224 × 224", "1200 by 800"
+_SIZE = rf"{_NUMBER}(?:{_BY}{_NUMBER}){{1,2}}(?:\s?pixels?)?"
+_TWO_DIMENSIONS = re.compile(rf"\d{_BY}\d")
 _VALUE = re.compile(rf"({_SIZE}|{_NUMBER}\s?%|{_NUMBER}/{_NUMBER}|{_NUMBER})", re.I)
 _LOST_EXPONENT = re.compile(r"^\s?(?:[\^⋅·]|[×x*]\s?10\b)")
 _LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|to|-|–)\s*", re.I)
@@ -41,7 +43,7 @@ def parse_value(text: str) -> Decimal | int | str:
 
 def normalise_size(value: str) -> str:
     """'640 × 640 pixels' -> '640 × 640': a size as written (its sign and spacing are the paper's), without the unit."""
-    if re.search(r"\d(?:\s?[x×*]\s?|\s+by\s+)\d", value):
+    if _TWO_DIMENSIONS.search(value):
         return re.sub(r"\s?pixels?$", "", value)
     return value
 
@@ -93,9 +95,9 @@ def values_after(text: str, cues: Cues | None = None) -> list[str]:
 
 _RESIZED_TO = re.compile(rf"\b(?:resized|rescaled|resampled|downsampled|scaled|converted|cropped|reshaped)\s+"
                          rf"(?:[\w-]+\s+){{0,4}}?(?:to|into)\s+(?:a\s+|an\s+)?({_SIZE})", re.I)
-# "dropout ... with probability 0.5", "L2 regularization ... with a penalty factor of 0.001": the value a few words on
 # a size of two or three dimensions anywhere ("images with dimensions (128x128x3)"): the input size's candidate
 _SIZE_ANYWHERE = re.compile(rf"(?<![\w.]){_SIZE}(?![\w.]*\d)", re.I)
+# "dropout ... with probability 0.5", "L2 regularization ... with a penalty factor of 0.001": the value a few words on
 _WITH_VALUE = re.compile(rf"^[^.;:]{{0,60}}?\bwith (?:a |an )?(?:probability|rate|ratio|(?:penalty |decay |regularization )?"
                          rf"(?:factor|coefficient|strength|weight)|lambda|λ)\s*(?:of|=|:)?\s*"
                          rf"({_SIZE}|{_NUMBER}\s?%|{_NUMBER})", re.I)
@@ -206,30 +208,22 @@ class SettingReader:
             out.append(Setting(self.optimizer, name, name, None, ev))
         return out
 
-    def resized(self, sent: Span, answer: Answer) -> list[Setting]:
-        """'images were resized to 224 x 224': the input size."""
-        if self.input_size is None:
-            return []
-        out = []
-        for m in _RESIZED_TO.finditer(span_text(sent)):
-            start = sent.start_char + m.start()
-            value = normalise_size(m.group(1))
-            evidence = Evidence(answer.cq, start, sent.start_char + m.end(), m.group(0))
-            out.append(Setting(self.input_size, value, value, None, evidence))
-        return out
-
     def sizes(self, sent: Span, answer: Answer, rejected: str) -> list[Setting]:
-        """Every size of two or three dimensions in a sentence that `resized` does not read (any answer, any
-        sentence role): an input-size candidate the rules never keep (`rejected` the sentence's reason, else
-        "size_only"), for the learned decision to weigh."""
+        """The input sizes of a sentence. In a sentence the rules accept (`rejected` ""), "images were resized to
+        224 x 224" is the input size; every other size of two or three dimensions (any answer, any sentence role) is
+        an input-size candidate the rules never keep (`rejected` the sentence's reason, else "size_only"), for the
+        learned decision to weigh."""
         if self.input_size is None:
             return []
         text = span_text(sent)
-        taken = [] if rejected else [m.span(1) for m in _RESIZED_TO.finditer(text)]
-        out = []
+        out, taken = [], []
+        for m in () if rejected else _RESIZED_TO.finditer(text):
+            value = normalise_size(m.group(1))
+            evidence = Evidence(answer.cq, sent.start_char + m.start(), sent.start_char + m.end(), m.group(0))
+            out.append(Setting(self.input_size, value, value, None, evidence))
+            taken.append(m.span(1))
         for m in _SIZE_ANYWHERE.finditer(text):
-            if not re.search(r"\d(?:\s?[x×*]\s?|\s+by\s+)\d", m.group(0)) or any(
-                    a <= m.start() < b for a, b in taken):
+            if not _TWO_DIMENSIONS.search(m.group(0)) or any(a <= m.start() < b for a, b in taken):
                 continue
             start = sent.start_char + m.start()
             value = normalise_size(m.group(0))
