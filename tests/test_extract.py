@@ -320,3 +320,20 @@ def test_glued_settings_sizes_anywhere_and_the_optimiser_of_the_optimisation_ans
     assert got[("optimizer", "Adam")] == "not_asked"  # the optimisation answer's optimiser, outside the settings' question
     assert ("optimizer", "Adam") not in {(s.name.pref_label, s.value_text) for s in c.rules_kept()[1]}
     assert values_after(" of 1200 by 800 pixels") == ["1200 by 800"]
+
+
+def test_counts_of_parts_lists_of_values_and_the_number_of_a_setting(extractor):
+    paper = Paper("P", "test", [
+        Answer("CQ15", "The network has 22 convolutional layers, two input nodes and one output node; a forest of 100 "
+                       "trees was compared. It is a two layer network, and one of the layers was frozen."),
+        Answer("CQ13", "The grid search tried:\n\n* depth: 2, 3, or 4\n\nAdditionally, the number of anchors is set to "
+                       "7,000.")])
+    c = extractor.candidates(paper)
+    got = {(s.name.pref_label, s.value_text): s.rejected for s in c.settings}
+    # a count of a network's parts, in any answer, is "number of ..." for the learned decision only
+    assert {k for k, why in got.items() if why == "count_phrase"} == {
+        ("number of convolutional layers", "22"), ("number of input nodes", "2"), ("number of output nodes", "1"),
+        ("number of trees", "100")}  # not "two layer network" (no count) nor "one of the layers"
+    # an open setting with a list of values gives each; "the number of" stays in its name
+    assert {v for (name, v), why in got.items() if name == "depth" and why == "open_setting"} == {"2", "3", "4"}
+    assert got[("number of anchors", "7,000")] == "open_setting"

@@ -170,6 +170,7 @@ class Extractor:
                         found_specific = True
             turned_down = sent_rejected or ("grab_bag" if grab_bag else "")
             settings.extend(self.values.sizes(sent, answer, turned_down))
+            settings.extend(self.values.counts(sent, answer, turned_down))
             if turned_down:
                 # its open-world names stay candidates, with the reason the rules turn them down
                 self.open_names.open_names(sent, spans, answer, asked, facts, rejected=turned_down)

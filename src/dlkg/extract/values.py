@@ -128,6 +128,13 @@ class SettingReader:
             alternatives = sorted({l for l, _ in pairs}, key=len, reverse=True)
             names = "|".join(map(re.escape, alternatives))
             self.value_patterns[hyper] = re.compile(r"(?<![\w-])(?:" + names + r")(?![\w-])", re.I)
+        self.number_words = {w: i for i, w in enumerate(cues.words["number_words"], 1)}
+        self.count_not_modifiers = frozenset(cues.words["count_not_modifiers"])
+        self.count_heads = frozenset(h.lower() for h in cues.words["count_heads"])
+        heads = sorted(self.count_heads, key=len, reverse=True)
+        self.count_phrase = re.compile(
+            rf"(?<![\w.,/×-])(\d{{1,3}}(?:,\d{{3}})+|\d{{1,5}}|{'|'.join(self.number_words)})\s+"
+            rf"((?:[a-z][a-z-]*\s+){{0,2}}?)({'|'.join(re.escape(h) + '?' for h in heads)})\b", re.I)
         self.optimizer = vocabulary.terms.get(DLV["optimizer"])
         self.input_size = vocabulary.terms.get(DLV["input-size"])
 
@@ -171,25 +178,50 @@ class SettingReader:
     def open_settings(self, sent: Span, answer: Answer) -> list[Setting]:
         """Settings whose name the vocabulary lacks ('NMS threshold of 0.6'): candidates the rules never keep
         (`rejected="open_setting"`), for the learned decision to weigh."""
-        out = []
+        out: list[Setting] = []
         text, doc = span_text(sent), sent.doc
         for m in self.cues.open_setting.finditer(text):
             words = m.group(1).split()
             name: list[str] = []
-            for w in reversed(words):
-                if w.lower() in self.not_modifiers or len(name) == 4:
+            for i in range(len(words) - 1, -1, -1):
+                if words[i].lower() in self.not_modifiers or len(name) == 4:
+                    if name and words[i].lower() == "of" and i and words[i - 1].lower() == "number":
+                        name[:0] = words[i - 1:i + 1]  # 'the number of iterations is set to 7,000'
                     break
-                name.insert(0, w)
+                name.insert(0, words[i])
             label = " ".join(name)
             start = sent.start_char + m.start(1) + m.group(1).rfind(label) if name else -1
             if not name or any(x.label in self.setting_keys and x.start_char < start + len(label)
                                and start < x.end_char for x in doc.spans.get("dlkg_terms", [])):
                 continue  # no name left, or a vocabulary hyperparameter's own (read by `settings`)
-            value = m.group(2).strip().rstrip(".,")
+            first = m.group(2).strip().rstrip(".,")
+            values, rest = [first], text[m.start(2) + len(first):]
+            while (sep := _LIST_SEP.match(rest)) and (more := _VALUE.match(rest[sep.end():])):
+                values.append(normalise_size(more.group(1).strip()))
+                rest = rest[sep.end() + more.end():]
             term = Term(URIRef(""), "Hyperparameter", label, (label,))
             ev = Evidence(answer.cq, start, sent.start_char + m.end(2), doc_text(doc)[start:sent.start_char + m.end(2)])
-            out.append(Setting(term, value, parse_value(value), "%" if value.endswith("%") else None, ev,
-                               rejected="open_setting"))
+            out.extend(Setting(term, v, parse_value(v), "%" if v.endswith("%") else None, ev, rejected="open_setting")
+                       for v in values)
+        return out
+
+    def counts(self, sent: Span, answer: Answer, rejected: str) -> list[Setting]:
+        """Counts of a network's (or a forest's) parts, in any answer: '22 convolutional layers' is 'number of
+        convolutional layers' = 22; candidates the rules never keep (`rejected` the sentence's reason, else
+        "count_phrase"), for the learned decision to weigh."""
+        out: list[Setting] = []
+        text = span_text(sent)
+        for m in self.count_phrase.finditer(text):
+            number, modifiers, head = m.group(1).lower(), m.group(2).lower().split(), m.group(3).lower()
+            value = self.number_words.get(number) or int(number.replace(",", ""))
+            singular = head not in self.count_heads
+            if (value != 1 and singular) or any(w in self.count_not_modifiers for w in modifiers):
+                continue  # 'two layer network' is not a count; 'one of the layers' not of one part
+            label = " ".join(["number of", *modifiers, head + ("s" if singular else "")])
+            term = Term(URIRef(""), "Hyperparameter", label, (label,))
+            start = sent.start_char + m.start()
+            ev = Evidence(answer.cq, start, sent.start_char + m.end(), m.group(0))
+            out.append(Setting(term, str(value), value, None, ev, rejected=rejected or "count_phrase"))
         return out
 
     def optimizer_settings(self, sent: Span, answer: Answer) -> list[Setting]:
