@@ -14,8 +14,8 @@ decides the same records one by one (a build of one LLM's answers).
 The rules themselves were written by reading records of these files (the seed-study and human-labelled answers, and
 since the 64 corpus records' gold was released, some of those): for the rules, every number here is in-sample. The
 candidate rules of 2026-12-04 (values as written, own data, list headings, raw-data heads, names in rejected
-sentences; then "name=value" tokens, sizes anywhere, the optimisation answer's optimiser) were written reading
-records of folds 0-2 only; folds 3 and 4 judge them unread (the "folds" table).
+sentences; then "name=value" tokens, sizes anywhere, the optimisation answer's optimiser; then counts of a network's
+parts, each value of a list) were written reading records of folds 0-2 only; folds 3 and 4 judge them unread (the "folds" table).
 """
 from __future__ import annotations
 

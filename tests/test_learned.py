@@ -4,6 +4,7 @@ the KG. The rules' verdicts on each candidate are checked on hand-written senten
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,9 @@ from rdflib import Literal
 from dlkg.cli import main
 from dlkg.errors import DlkgError
 from dlkg.extract import Extractor, Fact
-from dlkg.extract.decide import DecisionModel, Models
+from dlkg.extract.decide import MODEL_VERSION, DecisionModel, Models, word_docs
 from dlkg.rdfio import parse_ntriples
-from dlkg.ingest import Answer, Paper
+from dlkg.ingest import Answer, Paper, read_papers
 from dlkg.namespaces import DLKG
 from dlkg.train import best_threshold, examples, fit, fit_reported, pair_records, presence_examples
 
@@ -74,6 +75,27 @@ def test_training_is_deterministic_and_the_model_file_round_trips(files, trained
     assert {e.row.get("any:rule=negated", 0) for e in exs} == {0.0, 1.0}  # the denial of Faster R-CNN is a candidate
 
 
+def test_the_word_model_reads_the_name_and_the_sentence_and_reaches_the_decision(files, trained):
+    assert word_docs("DeepLearningModel", "ResNet-50", "CQ12", "We trained a ResNet-50 network.") == (
+        ["C_DeepLearningModel", "L_resnet_50", "CL_DeepLearningModel_resnet_50", "Q_CQ12_DeepLearningModel"],
+        ["we", "trained", "resnet", "50", "network", "we trained", "trained resnet", "resnet 50", "50 network"])
+    words = trained.words
+    assert words is not None and "words" in trained.features
+    # the copy is scikit-learn's TF-IDF: unknown tokens count for nothing, and a repeated sentence word is sublinear
+    known = sorted(words.sentence_terms)[0]
+    assert words.probability((["never seen"], [known])) == words.probability((["never seen"], [known, "never seen"]))
+    assert words.probability(([], [])) == 1 / (1 + math.exp(-words.intercept))
+    answers, _ = files
+    extractor = Extractor(model=False)
+    rows, read = [], []
+    for paper in read_papers([answers], extractor.vocabulary.questions, lambda e: None):
+        c = extractor.candidates(paper)
+        rows += [row for _, row in extractor.features.rows(c)]
+        read += [words.probability(docs) for docs in extractor.features.word_docs(c)]
+    assert len(set(read)) > 1  # the candidates read differently
+    assert trained.probabilities([{**r, "words": w} for r, w in zip(rows, read)]) != trained.probabilities(rows)
+
+
 def test_the_threshold_changes_what_is_kept_and_the_confidence_reaches_the_kg(files, trained, tmp_path):
     answers, _ = files
     model = tmp_path / "model.json"
@@ -108,7 +130,7 @@ def test_dlkg_train_writes_a_model_that_dlkg_build_uses(files, tmp_path):
 def test_a_broken_model_file_is_named_in_a_one_line_error(files, tmp_path):
     answers, _ = files
     bad = tmp_path / "bad.json"
-    bad.write_text('{"version": 2, "facts": {"features": ["a"]}}')
+    bad.write_text(json.dumps({"version": MODEL_VERSION, "facts": {"features": ["a"]}}))
     with pytest.raises(DlkgError, match="bad.json: not a dlkg decision model"):
         Models.load(bad)
     r = CliRunner().invoke(main, ["build", str(answers), "-o", str(tmp_path / "kg.nt"), "--model", str(bad)])

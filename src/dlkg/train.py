@@ -4,8 +4,10 @@ Labels come from the scorer's own matching rules (`evaluate.item_match`): a cand
 gold item of its paper and concept. The learner is scikit-learn's gradient boosting (shallow trees, since the
 features interact: a rule's verdict means more for one concept than for another), copied into a JSON model. The
 threshold is the one that maximises F1 at precision >= `min_precision` on out-of-fold probabilities of the training
-papers (grouped by paper), so it is not tuned on what the model was fitted to. Everything is deterministic: same
-records in, same model file out.
+papers (grouped by paper), so it is not tuned on what the model was fitted to. The trees also read a word model's
+probability (scikit-learn's TF-IDF and logistic regression over the candidate's name and sentence, `decide.WordModel`);
+for the training rows that feature is out of fold too (inner splits by paper), so the trees learn how far to trust it
+on papers it has not seen. Everything is deterministic: same records in, same model file out.
 """
 from __future__ import annotations
 
@@ -19,14 +21,20 @@ from typing import Iterable, Iterator, Sequence
 from .errors import DlkgError, InputError
 from .evaluate import item_match, load_gold_records
 from .extract import Extractor, Fact, Setting
-from .extract.decide import DecisionModel, Item, Models, Tree
+from .extract.decide import DecisionModel, Item, Models, Tree, WordModel
 from .extract.pipeline import link_records
 from .extract.results import Candidates
 from .ingest import Paper, read_papers
 
 log = logging.getLogger(__name__)
 MIN_PRECISION = 0.75
-LEARNER = {"n_estimators": 150, "max_depth": 3, "learning_rate": 0.1, "random_state": 0}
+# the word model: its regularisation, the documents a token must be in to count, and the inner splits that give the
+# trees its out-of-fold probabilities
+WORDS = {"C": 1.0, "name_min_df": 2, "sentence_min_df": 6}
+WORD_FOLDS = 7
+# trees grown best-first to 15 leaves, each leaf at least 0.15% of the candidates (about 20 of the shipped model's)
+LEARNER = {"n_estimators": 300, "learning_rate": 0.05, "max_depth": None, "max_leaf_nodes": 15,
+           "min_samples_leaf": 0.0015, "random_state": 0}
 
 
 @dataclass
@@ -37,6 +45,7 @@ class Example:
     row: dict[str, float]
     matches: frozenset[int]          # indices into the record's gold items of the candidate's concept
     concept: str
+    words: tuple[list[str], list[str]]  # what the word model reads (`decide.word_docs`)
 
 
 def item_labels(item: Item) -> tuple[str, list[str], str | None]:
@@ -110,11 +119,11 @@ def examples(pairs: Iterable[tuple[Candidates, dict]], extractor: Extractor,
         for source in _views(c, alone_too):
             record = (c.paper.id, source)
             gold_counts[record] = sum(len(v) for v in gold.values())
-            for item, row in extractor.features.rows(c):
+            for (item, row), words in zip(extractor.features.rows(c), extractor.features.word_docs(c)):
                 concept, names, value = item_labels(item)
                 items = gold.get(concept, [])
                 matches = frozenset(i for i, g in enumerate(items) if item_match(concept, g, (names, value)))
-                out.append(Example(record, item, row, matches, concept))
+                out.append(Example(record, item, row, matches, concept, words))
     return out, gold_counts
 
 
@@ -151,25 +160,74 @@ def fit(exs: Sequence[Example], gold_counts: dict, folds: int = 5, min_precision
     """Fit the model on `exs`; its threshold comes from out-of-fold probabilities within `exs` (grouped by paper)."""
     if len({e.record[0] for e in exs}) < 2 or len({bool(e.matches) for e in exs}) < 2:
         raise DlkgError("training needs candidates of at least two papers, both right and wrong ones")
-    features = sorted({k for e in exs for k in e.row})
-    model = _fit_trees([e.row for e in exs], [bool(e.matches) for e in exs], features, LEARNER)
+    words, rows = _word_feature(exs)
+    features = sorted({k for r in rows for k in r})
+    model = _fit_trees(rows, [bool(e.matches) for e in exs], features, LEARNER)
     probabilities = [0.0] * len(exs)
     papers = sorted({e.record[0] for e in exs})
     k = min(folds, len(papers))
     for f in range(k):
-        train = [e for e in exs if fold_of(e.record[0], k) != f]
-        if len({bool(e.matches) for e in train}) < 2:
+        train = [i for i, e in enumerate(exs) if fold_of(e.record[0], k) != f]
+        if len({bool(exs[i].matches) for i in train}) < 2:
             continue
-        inner = _fit_trees([e.row for e in train], [bool(e.matches) for e in train], features, LEARNER)
+        inner = _fit_trees([rows[i] for i in train], [bool(exs[i].matches) for i in train], features, LEARNER)
         held = [i for i, e in enumerate(exs) if fold_of(e.record[0], k) == f]
-        for i, p in zip(held, inner.probabilities([exs[i].row for i in held])):
+        for i, p in zip(held, inner.probabilities([rows[i] for i in held])):
             probabilities[i] = p
     threshold = best_threshold(probabilities, exs, sum(gold_counts.values()), min_precision)
     records = {(paper, source.removesuffix("#alone")) for paper, source in gold_counts}  # a record, not its views
     about = {"records": len(records), "views": len(gold_counts), "candidates": len(exs),
              "positives": sum(bool(e.matches) for e in exs),
-             "min_precision": min_precision, "learner": f"sklearn GradientBoostingClassifier {LEARNER}"}
-    return DecisionModel(model.features, model.init, model.trees, threshold, about)
+             "min_precision": min_precision, "learner": f"sklearn GradientBoostingClassifier {LEARNER}",
+             "words": f"sklearn TfidfVectorizer + LogisticRegression {WORDS}" if words else None}
+    return DecisionModel(model.features, model.init, model.trees, threshold, about, words)
+
+
+def _word_feature(exs: Sequence[Example]) -> tuple[WordModel | None, list[dict[str, float]]]:
+    """The word model fitted on all of `exs`, and each example's row with the feature "words": the probability of a
+    word model that did not see its paper (inner splits by paper). No word model where the words are too few."""
+    words = _fit_words(exs)
+    if words is None:
+        return None, [e.row for e in exs]
+    probability = [0.0] * len(exs)
+    for f in range(WORD_FOLDS):
+        held = [i for i, e in enumerate(exs) if fold_of(e.record[0], WORD_FOLDS) == f]
+        inner = _fit_words([e for e in exs if fold_of(e.record[0], WORD_FOLDS) != f]) if held else None
+        for i in held:
+            probability[i] = inner.probability(exs[i].words) if inner else 0.0
+    return words, [{**e.row, "words": p} for e, p in zip(exs, probability)]
+
+
+def _fit_words(exs: Sequence[Example]) -> WordModel | None:
+    """scikit-learn's TfidfVectorizer (one for the name's tokens, one for the sentence's) and LogisticRegression,
+    copied into a WordModel; the copy must give sklearn's own probabilities. None if a vocabulary comes out empty or
+    one class is missing."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    ys = [bool(e.matches) for e in exs]
+    if len(set(ys)) < 2:
+        return None
+    tokens = lambda doc: doc  # word_docs already made the tokens
+    try:
+        name = TfidfVectorizer(analyzer=tokens, min_df=int(WORDS["name_min_df"])).fit([e.words[0] for e in exs])
+        sentence = TfidfVectorizer(analyzer=tokens, min_df=int(WORDS["sentence_min_df"]), sublinear_tf=True
+                                   ).fit([e.words[1] for e in exs])
+    except ValueError:  # no token in enough documents
+        return None
+    x = hstack([name.transform([e.words[0] for e in exs]), sentence.transform([e.words[1] for e in exs])]).tocsr()
+    learner = LogisticRegression(C=float(WORDS["C"]), max_iter=5000).fit(x, ys)
+    coef, offset = learner.coef_[0], len(name.vocabulary_)
+    short = lambda v: float(f"{v:.6g}")  # six digits keep the probabilities to 1e-5 and the model file small
+    model = WordModel({t: (short(name.idf_[i]), short(coef[i])) for t, i in name.vocabulary_.items()},
+                      {t: (short(sentence.idf_[i]), short(coef[offset + i])) for t, i in sentence.vocabulary_.items()},
+                      short(learner.intercept_[0]))
+    sample = list(range(0, len(exs), max(1, len(exs) // 200)))
+    expected = learner.predict_proba(x[sample])[:, 1]
+    if max(abs(a - model.probability(exs[i].words)) for a, i in zip(expected, sample)) > 1e-5:
+        raise DlkgError("the copied word model disagrees with scikit-learn's (has TfidfVectorizer changed?)")
+    return model
 
 
 def _fit_trees(rows: Sequence[dict[str, float]], ys: Sequence[bool], features: list[str], settings: dict) -> DecisionModel:

@@ -3,10 +3,12 @@
 The rules (`pipeline`) propose every vocabulary name, open-world name, link and setting they see, each mention with
 the rule that would turn it down ("negated", "generic", "question_echo", ...). Here each candidate becomes a row of
 features (those verdicts, the sentence's cues, the answer's status, the question's concept, how the paper's other
-answers speak) and gradient-boosted trees, trained by `dlkg train` (`dlkg.train`), gives it a probability. Candidates at
-or above the model's threshold are kept; the probability stays on the fact as its confidence.
+answers speak, and what a word model makes of the sentence's words) and gradient-boosted trees, trained by `dlkg train`
+(`dlkg.train`), gives it a probability. Candidates at or above the model's threshold are kept; the probability stays
+on the fact as its confidence.
 
-The model is a small JSON file (trees, threshold), so a build needs no learner and stays deterministic.
+The model is one JSON file (trees, threshold, the word model's weights), so a build needs no learner and stays
+deterministic.
 """
 from __future__ import annotations
 
@@ -29,7 +31,8 @@ from .results import AnswerResult, Candidates, Evidence, Fact, Setting
 from .roles import FACT, GENERIC, META, MISSING, SPECULATIVE
 from .spans import doc_text
 
-MODEL_VERSION = 2
+MODEL_VERSION = 3
+_WORD = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
 _LIST_LEAD = re.compile(r"(?:such as|including|include[sd]?|namely|like|:|,|\band|\bor)\s*(?:\*\*)?\s*$", re.I)
 _BULLET = re.compile(r"\s*(?:[*•-]|\d+\.)\s")
 ROLES = (FACT, MISSING, GENERIC, SPECULATIVE, META)
@@ -39,6 +42,51 @@ Item = Union[Fact, list[Setting]]  # a fact, or the settings of one hyperparamet
 
 def model_file(folder: Path | None = None) -> Path:
     return (folder or ontology_dir()) / "language" / "decision-model.json"
+
+
+def word_docs(concept: str, label: str, cq: str, sentence: str) -> tuple[list[str], list[str]]:
+    """What the word model reads of a candidate: its concept, name and question as tokens; its sentence's words and
+    word pairs (lower case)."""
+    name = "_".join(_WORD.findall(label.lower()))
+    words = _WORD.findall(sentence.lower())
+    return ([f"C_{concept}", f"L_{name}", f"CL_{concept}_{name}", f"Q_{cq}_{concept}"],
+            words + [f"{a} {b}" for a, b in zip(words, words[1:])])
+
+
+@dataclass(frozen=True)
+class WordModel:
+    """Logistic regression over the TF-IDF of `word_docs` (scikit-learn's, copied): the one part of the decision that
+    reads words, so a sentence's "we trained" or "are commonly used" counts beyond the cue lists. Its probability is
+    the trees' feature "words"."""
+    name_terms: dict[str, tuple[float, float]]        # token -> (idf, coefficient)
+    sentence_terms: dict[str, tuple[float, float]]    # sublinear term frequency, as fitted
+    intercept: float
+
+    def probability(self, docs: tuple[list[str], list[str]]) -> float:
+        z = self.intercept + _tfidf_dot(docs[0], self.name_terms, False) + _tfidf_dot(docs[1], self.sentence_terms, True)
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+    def to_dict(self) -> dict:
+        return {"intercept": self.intercept, "name": {k: list(v) for k, v in sorted(self.name_terms.items())},
+                "sentence": {k: list(v) for k, v in sorted(self.sentence_terms.items())}}
+
+    @staticmethod
+    def from_dict(data: dict) -> "WordModel":
+        terms = lambda d: {str(k): (float(v[0]), float(v[1])) for k, v in d.items()}
+        return WordModel(terms(data["name"]), terms(data["sentence"]), float(data["intercept"]))
+
+
+def _tfidf_dot(tokens: list[str], terms: dict[str, tuple[float, float]], sublinear: bool) -> float:
+    """The l2-normalised TF-IDF vector of `tokens` (as scikit-learn's TfidfVectorizer makes it) dotted with the
+    coefficients; tokens outside the vocabulary count for nothing, as there."""
+    counts: dict[str, int] = {}
+    for t in tokens:
+        if t in terms:
+            counts[t] = counts.get(t, 0) + 1
+    weighted = [(((1.0 + math.log(n)) if sublinear else float(n)) * terms[t][0], terms[t][1])
+                for t, n in sorted(counts.items())]
+    norm = math.sqrt(sum(w * w for w, _ in weighted))
+    return sum(w * coef for w, coef in weighted) / norm if norm else 0.0
 
 
 @dataclass(frozen=True)
@@ -66,6 +114,7 @@ class DecisionModel:
     trees: tuple[Tree, ...]
     threshold: float
     about: dict
+    words: WordModel | None = None      # its probability is the feature "words" (the fact decision only)
 
     def probability(self, row: dict[str, float]) -> float:
         x = [row.get(f, 0.0) for f in self.features]
@@ -118,7 +167,8 @@ class DecisionModel:
     def to_dict(self) -> dict:
         return {"features": list(self.features), "init": self.init, "threshold": self.threshold, "about": self.about,
                 "trees": [{"feature": list(t.feature), "threshold": list(t.threshold), "left": list(t.left),
-                           "right": list(t.right), "value": list(t.value)} for t in self.trees]}
+                           "right": list(t.right), "value": list(t.value)} for t in self.trees],
+                "words": self.words.to_dict() if self.words else None}
 
     @staticmethod
     def from_dict(data: dict) -> "DecisionModel":
@@ -131,8 +181,9 @@ class DecisionModel:
             if len(sizes) != 1 or any(f >= n for f, l in zip(tree.feature, tree.left) if l != -1):
                 raise ValueError("a tree's node arrays differ in length or name an unknown feature")
             trees.append(tree)
+        words = WordModel.from_dict(data["words"]) if data.get("words") else None
         return DecisionModel(tuple(data["features"]), float(data["init"]), tuple(trees), float(data["threshold"]),
-                             dict(data.get("about", {})))
+                             dict(data.get("about", {})), words)
 
 
 @dataclass(frozen=True)
@@ -150,10 +201,15 @@ class Models:
                 parts.append(f' "{name}": null')
                 continue
             data = model.to_dict()
-            trees = data.pop("trees")
+            trees, words = data.pop("trees"), data.pop("words")
             head = json.dumps(data, sort_keys=True)
             body = ",\n".join("  " + json.dumps(t, sort_keys=True, separators=(",", ":")) for t in trees)
-            parts.append(f' "{name}": {head[:-1]}, "trees": [\n{body}\n ]}}')
+            tail = "null"
+            if words is not None:
+                lines = lambda d: ",\n".join(f"   {json.dumps(k)}: {json.dumps(v)}" for k, v in d.items())
+                tail = (f'{{"intercept": {json.dumps(words["intercept"])},\n  "name": {{\n{lines(words["name"])}\n  }},'
+                        f'\n  "sentence": {{\n{lines(words["sentence"])}\n  }}}}')
+            parts.append(f' "{name}": {head[:-1]}, "trees": [\n{body}\n ], "words": {tail}}}')
         return "{\n" + ",\n".join(parts) + f',\n "version": {MODEL_VERSION}\n}}\n'
 
     @staticmethod
@@ -199,6 +255,22 @@ class Features:
         paper = self._paper_features(c)
         context = _Context(c, self.cues)
         return [(item, {**paper, **self._item_features(context, item)}) for item in self.items(c)]
+
+    def word_docs(self, c: Candidates) -> list[tuple[list[str], list[str]]]:
+        """`word_docs` of each candidate (in `items` order), read in its first mention's sentence."""
+        context = _Context(c, self.cues)
+        out = []
+        for item in self.items(c):
+            if isinstance(item, Fact):
+                concept, label = item.concept, item.label
+                mentions = item.evidence or [e for e, _ in item.rejected]
+            else:
+                concept, label, mentions = "Hyperparameter", item[0].name.pref_label, [s.evidence for s in item]
+            first = mentions[0] if mentions else None
+            answer = context.answer(first.cq) if first else None
+            sentence = answer.sentence_text(first.start) if answer and first else ""
+            out.append(word_docs(concept, label, first.cq if first else "", sentence))
+        return out
 
     def answer_rows(self, c: Candidates) -> list[dict[str, float]]:
         """One row per answer (in `c.results` order) for the Reported decision: the rules' call, the sentence roles,
@@ -316,7 +388,7 @@ class Features:
             return out
         out.update(answer.flags)
         if answer.starts:
-            index = max(0, bisect_right(answer.starts, ev.start) - 1)
+            index = answer.index(ev.start)
             out.update(answer.sentence(index))
             text, sent_start = answer.text, answer.starts[index]
             before = text[max(sent_start, ev.start - 30):ev.start]
@@ -340,6 +412,16 @@ class _Answer:
                       "answer_fact_share": sum(r == FACT for _, _, r in roles) / len(roles) if roles else 0.0}
         self.name_starts = sorted(x.start_char for x in doc.spans.get("dlkg_terms", []))
         self._sentences: dict[int, dict[str, float]] = {}
+
+    def index(self, char: int) -> int:
+        """The index of the sentence that holds character `char`."""
+        return max(0, bisect_right(self.starts, char) - 1)
+
+    def sentence_text(self, char: int) -> str:
+        if not self.starts:
+            return self.text
+        start, end = self.bounds[self.index(char)]
+        return self.text[start:end]
 
     def sentence(self, index: int) -> dict[str, float]:
         if index not in self._sentences:
@@ -387,6 +469,10 @@ class Decision:
         facts: list[Fact] = []
         settings: list[Setting] = []
         rows = self.features.rows(c)
+        words = self.models.facts.words
+        if words is not None:
+            for (_, row), docs in zip(rows, self.features.word_docs(c)):
+                row["words"] = words.probability(docs)
         for (item, _), probability in zip(rows, self.models.facts.probabilities([row for _, row in rows])):
             p = round(probability, 4)
             if p < self.threshold:
