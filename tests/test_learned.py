@@ -14,7 +14,7 @@ from rdflib import Literal
 from dlkg.cli import main
 from dlkg.errors import DlkgError
 from dlkg.extract import Extractor, Fact
-from dlkg.extract.decide import MODEL_VERSION, DecisionModel, Models, word_docs
+from dlkg.extract.decide import MODEL_VERSION, DecisionModel, Models, name_tokens, sentence_tokens
 from dlkg.rdfio import parse_ntriples
 from dlkg.ingest import Answer, Paper, read_papers
 from dlkg.namespaces import DLKG
@@ -76,9 +76,10 @@ def test_training_is_deterministic_and_the_model_file_round_trips(files, trained
 
 
 def test_the_word_model_reads_the_name_and_the_sentence_and_reaches_the_decision(files, trained):
-    assert word_docs("DeepLearningModel", "ResNet-50", "CQ12", "We trained a ResNet-50 network.") == (
-        ["C_DeepLearningModel", "L_resnet_50", "CL_DeepLearningModel_resnet_50", "Q_CQ12_DeepLearningModel"],
-        ["we", "trained", "resnet", "50", "network", "we trained", "trained resnet", "resnet 50", "50 network"])
+    assert name_tokens("DeepLearningModel", "ResNet-50", "CQ12") == [
+        "C_DeepLearningModel", "L_resnet_50", "CL_DeepLearningModel_resnet_50", "Q_CQ12_DeepLearningModel"]
+    assert sentence_tokens("We trained a ResNet-50 network.") == [
+        "we", "trained", "resnet", "50", "network", "we trained", "trained resnet", "resnet 50", "50 network"]
     words = trained.words
     assert words is not None and "words" in trained.features
     # the copy is scikit-learn's TF-IDF: unknown tokens count for nothing, and a repeated sentence word is sublinear
@@ -91,7 +92,9 @@ def test_the_word_model_reads_the_name_and_the_sentence_and_reaches_the_decision
     for paper in read_papers([answers], extractor.vocabulary.questions, lambda e: None):
         c = extractor.candidates(paper)
         rows += [row for _, row in extractor.features.rows(c)]
-        read += [words.probability(docs) for docs in extractor.features.word_docs(c)]
+        docs = extractor.features.word_docs(c)
+        read += words.probabilities(docs)
+        assert read[-len(docs):] == [words.probability(d) for d in docs]  # a sentence's part, shared, is the same
     assert len(set(read)) > 1  # the candidates read differently
     assert trained.probabilities([{**r, "words": w} for r, w in zip(rows, read)]) != trained.probabilities(rows)
 

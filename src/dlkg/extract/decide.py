@@ -44,27 +44,42 @@ def model_file(folder: Path | None = None) -> Path:
     return (folder or ontology_dir()) / "language" / "decision-model.json"
 
 
-def word_docs(concept: str, label: str, cq: str, sentence: str) -> tuple[list[str], list[str]]:
-    """What the word model reads of a candidate: its concept, name and question as tokens; its sentence's words and
-    word pairs (lower case)."""
+def name_tokens(concept: str, label: str, cq: str) -> list[str]:
+    """What the word model reads of a candidate's name: its concept, name and question as tokens."""
     name = "_".join(_WORD.findall(label.lower()))
+    return [f"C_{concept}", f"L_{name}", f"CL_{concept}_{name}", f"Q_{cq}_{concept}"]
+
+
+def sentence_tokens(sentence: str) -> list[str]:
+    """What the word model reads of a candidate's sentence: its words and word pairs, lower case."""
     words = _WORD.findall(sentence.lower())
-    return ([f"C_{concept}", f"L_{name}", f"CL_{concept}_{name}", f"Q_{cq}_{concept}"],
-            words + [f"{a} {b}" for a, b in zip(words, words[1:])])
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
 @dataclass(frozen=True)
 class WordModel:
-    """Logistic regression over the TF-IDF of `word_docs` (scikit-learn's, copied): the one part of the decision that
-    reads words, so a sentence's "we trained" or "are commonly used" counts beyond the cue lists. Its probability is
-    the trees' feature "words"."""
+    """Logistic regression over the TF-IDF of `name_tokens` and `sentence_tokens` (scikit-learn's, copied): the one
+    part of the decision that reads words, so a sentence's "we trained" or "are commonly used" counts beyond the cue
+    lists. Its probability is the trees' feature "words"."""
     name_terms: dict[str, tuple[float, float]]        # token -> (idf, coefficient)
     sentence_terms: dict[str, tuple[float, float]]    # sublinear term frequency, as fitted
     intercept: float
 
     def probability(self, docs: tuple[list[str], list[str]]) -> float:
-        z = self.intercept + _tfidf_dot(docs[0], self.name_terms, False) + _tfidf_dot(docs[1], self.sentence_terms, True)
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+        return self.probabilities([docs])[0]
+
+    def probabilities(self, docs: list[tuple[list[str], list[str]]]) -> list[float]:
+        """`probability` of many candidates; candidates that share a sentence's token list (`Features.word_docs`
+        gives one list per sentence) share its part of the sum, computed once."""
+        by_sentence: dict[int, float] = {}
+        out = []
+        for name, sentence in docs:
+            part = by_sentence.get(id(sentence))
+            if part is None:
+                part = by_sentence[id(sentence)] = _tfidf_dot(sentence, self.sentence_terms, True)
+            z = self.intercept + _tfidf_dot(name, self.name_terms, False) + part
+            out.append(1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z)))))
+        return out
 
     def to_dict(self) -> dict:
         return {"intercept": self.intercept, "name": {k: list(v) for k, v in sorted(self.name_terms.items())},
@@ -257,8 +272,10 @@ class Features:
         return [(item, {**paper, **self._item_features(context, item)}) for item in self.items(c)]
 
     def word_docs(self, c: Candidates) -> list[tuple[list[str], list[str]]]:
-        """`word_docs` of each candidate (in `items` order), read in its first mention's sentence."""
+        """`name_tokens` and `sentence_tokens` of each candidate (in `items` order), read in its first mention's
+        sentence."""
         context = _Context(c, self.cues)
+        sentences: dict[str, list[str]] = {}  # one token list per sentence, shared by its candidates
         out = []
         for item in self.items(c):
             if isinstance(item, Fact):
@@ -269,7 +286,9 @@ class Features:
             first = mentions[0] if mentions else None
             answer = context.answer(first.cq) if first else None
             sentence = answer.sentence_text(first.start) if answer and first else ""
-            out.append(word_docs(concept, label, first.cq if first else "", sentence))
+            if sentence not in sentences:
+                sentences[sentence] = sentence_tokens(sentence)
+            out.append((name_tokens(concept, label, first.cq if first else ""), sentences[sentence]))
         return out
 
     def answer_rows(self, c: Candidates) -> list[dict[str, float]]:
@@ -471,8 +490,8 @@ class Decision:
         rows = self.features.rows(c)
         words = self.models.facts.words
         if words is not None:
-            for (_, row), docs in zip(rows, self.features.word_docs(c)):
-                row["words"] = words.probability(docs)
+            for (_, row), p in zip(rows, words.probabilities(self.features.word_docs(c))):
+                row["words"] = p
         for (item, _), probability in zip(rows, self.models.facts.probabilities([row for _, row in rows])):
             p = round(probability, 4)
             if p < self.threshold:
