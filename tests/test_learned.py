@@ -91,8 +91,9 @@ def test_the_word_model_reads_the_name_and_the_sentence_and_reaches_the_decision
     rows, read = [], []
     for paper in read_papers([answers], extractor.vocabulary.questions, lambda e: None):
         c = extractor.candidates(paper)
-        rows += [row for _, row in extractor.features.rows(c)]
-        docs = extractor.features.word_docs(c)
+        features = extractor.features.rows(c)
+        rows += [row for _, row, _ in features]
+        docs = [d for _, _, d in features]
         read += words.probabilities(docs)
         assert read[-len(docs):] == [words.probability(d) for d in docs]  # a sentence's part, shared, is the same
     assert len(set(read)) > 1  # the candidates read differently
@@ -210,14 +211,14 @@ def test_a_papers_adjacent_records_are_decided_together_and_see_what_the_others_
     extractor = Extractor(model=False)
     group = [extractor.candidates(p) for p in (a, b)]
     link_records(group)
-    rows = {(c.paper.source, item.label): row for c in group for item, row in extractor.features.rows(c)
+    rows = {(c.paper.source, item.label): row for c in group for item, row, _ in extractor.features.rows(c)
             if isinstance(item, Fact)}
     assert rows["llm-a", "ResNet-50"]["others_keep_it"] == 1.0 and rows["llm-a", "ResNet-50"]["other_records"] == 1.0
     assert rows["llm-b", "U-Net"]["others_keep_it"] == 0.0
     answer_rows = {c.paper.source: extractor.features.answer_rows(c)[0] for c in group}
     assert answer_rows["llm-a"]["peers"] == 1.0 and answer_rows["llm-a"]["peers_reported_share"] == 1.0
     alone = extractor.candidates(c)
-    assert {item.label: row["other_records"] for item, row in extractor.features.rows(alone)}["U-Net"] == 0.0
+    assert {item.label: row["other_records"] for item, row, _ in extractor.features.rows(alone)}["U-Net"] == 0.0
 
 
 def test_the_confident_facts_query_filters_on_the_confidence():

@@ -21,7 +21,7 @@ from typing import Iterable, Iterator, Sequence
 from .errors import DlkgError, InputError
 from .evaluate import item_match, load_gold_records
 from .extract import Extractor, Fact, Setting
-from .extract.decide import DecisionModel, Item, Models, Tree, WordModel
+from .extract.decide import DecisionModel, Item, Models, Tree, WordDocs, WordModel
 from .extract.pipeline import link_records
 from .extract.results import Candidates
 from .ingest import Paper, read_papers
@@ -46,7 +46,7 @@ class Example:
     row: dict[str, float]
     matches: frozenset[int]          # indices into the record's gold items of the candidate's concept
     concept: str
-    words: tuple[list[str], list[str]]  # what the word model reads (`Features.word_docs`)
+    words: WordDocs                  # what the word model reads (`Features.rows`)
 
 
 def item_labels(item: Item) -> tuple[str, list[str], str | None]:
@@ -120,7 +120,7 @@ def examples(pairs: Iterable[tuple[Candidates, dict]], extractor: Extractor,
         for source in _views(c, alone_too):
             record = (c.paper.id, source)
             gold_counts[record] = sum(len(v) for v in gold.values())
-            for (item, row), words in zip(extractor.features.rows(c), extractor.features.word_docs(c)):
+            for item, row, words in extractor.features.rows(c):
                 concept, names, value = item_labels(item)
                 items = gold.get(concept, [])
                 matches = frozenset(i for i, g in enumerate(items) if item_match(concept, g, (names, value)))
@@ -210,14 +210,13 @@ def _fit_words(exs: Sequence[Example]) -> WordModel | None:
     ys = [bool(e.matches) for e in exs]
     if len(set(ys)) < 2:
         return None
-    tokens = lambda doc: doc  # Features.word_docs already made the tokens
+    tokens = lambda doc: doc  # Features.rows already made the tokens
+    name = TfidfVectorizer(analyzer=tokens, min_df=int(WORDS["name_min_df"]))
+    sentence = TfidfVectorizer(analyzer=tokens, min_df=int(WORDS["sentence_min_df"]), sublinear_tf=True)
     try:
-        name = TfidfVectorizer(analyzer=tokens, min_df=int(WORDS["name_min_df"])).fit([e.words[0] for e in exs])
-        sentence = TfidfVectorizer(analyzer=tokens, min_df=int(WORDS["sentence_min_df"]), sublinear_tf=True
-                                   ).fit([e.words[1] for e in exs])
+        x = hstack([name.fit_transform([e.words[0] for e in exs]), sentence.fit_transform([e.words[1] for e in exs])]).tocsr()
     except ValueError:  # no token in enough documents
         return None
-    x = hstack([name.transform([e.words[0] for e in exs]), sentence.transform([e.words[1] for e in exs])]).tocsr()
     learner = LogisticRegression(C=float(WORDS["C"]), max_iter=5000).fit(x, ys)
     coef, offset = learner.coef_[0], len(name.vocabulary_)
     short = lambda v: float(f"{v:.6g}")  # six digits keep the probabilities to 1e-5 and the model file small

@@ -38,6 +38,7 @@ _BULLET = re.compile(r"\s*(?:[*•-]|\d+\.)\s")
 ROLES = (FACT, MISSING, GENERIC, SPECULATIVE, META)
 SENTENCE_CUES = ("paper_cues", "evidence", "textbook", "generic", "speculative", "citation", "hedge", "negated_term")
 Item = Union[Fact, list[Setting]]  # a fact, or the settings of one hyperparameter with one value
+WordDocs = tuple[list[str], list[str]]  # what the word model reads: name tokens, sentence tokens
 
 
 def model_file(folder: Path | None = None) -> Path:
@@ -65,12 +66,12 @@ class WordModel:
     sentence_terms: dict[str, tuple[float, float]]    # sublinear term frequency, as fitted
     intercept: float
 
-    def probability(self, docs: tuple[list[str], list[str]]) -> float:
+    def probability(self, docs: WordDocs) -> float:
         return self.probabilities([docs])[0]
 
-    def probabilities(self, docs: list[tuple[list[str], list[str]]]) -> list[float]:
-        """`probability` of many candidates; candidates that share a sentence's token list (`Features.word_docs`
-        gives one list per sentence) share its part of the sum, computed once."""
+    def probabilities(self, docs: list[WordDocs]) -> list[float]:
+        """`probability` of many candidates; candidates that share a sentence's token list (`Features.rows` gives one
+        list per sentence) share its part of the sum, computed once."""
         by_sentence: dict[int, float] = {}
         out = []
         for name, sentence in docs:
@@ -266,29 +267,17 @@ class Features:
             groups.setdefault(s.key, []).append(s)
         yield from groups.values()
 
-    def rows(self, c: Candidates) -> list[tuple[Item, dict[str, float]]]:
+    def rows(self, c: Candidates) -> list[tuple[Item, dict[str, float], WordDocs]]:
+        """Each candidate (in `items` order) with its feature row and what the word model reads of it: `name_tokens`,
+        and `sentence_tokens` of its first mention's sentence (one list per sentence, shared by its candidates)."""
         paper = self._paper_features(c)
         context = _Context(c, self.cues)
-        return [(item, {**paper, **self._item_features(context, item)}) for item in self.items(c)]
-
-    def word_docs(self, c: Candidates) -> list[tuple[list[str], list[str]]]:
-        """`name_tokens` and `sentence_tokens` of each candidate (in `items` order), read in its first mention's
-        sentence."""
-        context = _Context(c, self.cues)
-        sentences: dict[str, list[str]] = {}  # one token list per sentence, shared by its candidates
         out = []
         for item in self.items(c):
-            if isinstance(item, Fact):
-                concept, label = item.concept, item.label
-                mentions = item.evidence or [e for e, _ in item.rejected]
-            else:
-                concept, label, mentions = "Hyperparameter", item[0].name.pref_label, [s.evidence for s in item]
-            first = mentions[0] if mentions else None
-            answer = context.answer(first.cq) if first else None
-            sentence = answer.sentence_text(first.start) if answer and first else ""
-            if sentence not in sentences:
-                sentences[sentence] = sentence_tokens(sentence)
-            out.append((name_tokens(concept, label, first.cq if first else ""), sentences[sentence]))
+            concept, label, kind, iri, mentions = _described(item)
+            first = mentions[0][0] if mentions else None
+            docs = (name_tokens(concept, label, first.cq if first else ""), context.sentence_tokens(first))
+            out.append((item, {**paper, **self._item_features(context, item, concept, label, kind, iri, mentions)}, docs))
         return out
 
     def answer_rows(self, c: Candidates) -> list[dict[str, float]]:
@@ -351,16 +340,8 @@ class Features:
     def _asked(self, cq: str) -> tuple[str, ...]:
         return self.vocabulary.cq_concepts.get(cq, ())
 
-    def _item_features(self, context: "_Context", item: Item) -> dict[str, float]:
-        if isinstance(item, Fact):
-            concept, label = item.concept, item.label
-            mentions = [(e, "") for e in item.evidence] + item.rejected
-            kind = "term" if item.term is not None else "link" if item.url else "local"
-            iri = item.term.iri if item.term is not None else None
-        else:
-            iri = item[0].name.iri if str(item[0].name.iri) else None
-            concept, label, kind = "Hyperparameter", item[0].name.pref_label, "setting" if iri else "open_setting"
-            mentions = [(s.evidence, s.rejected) for s in item]
+    def _item_features(self, context: "_Context", item: Item, concept: str, label: str, kind: str, iri: URIRef | None,
+                       mentions: list[tuple[Evidence, str]]) -> dict[str, float]:
         row: dict[str, float] = {f"concept={concept}": 1.0, f"kind={kind}": 1.0,
                                  "kept_mentions": math.log1p(sum(not r for _, r in mentions)),
                                  "rejected_mentions": math.log1p(sum(bool(r) for _, r in mentions)),
@@ -417,6 +398,18 @@ class Features:
         return out
 
 
+def _described(item: Item) -> tuple[str, str, str, URIRef | None, list[tuple[Evidence, str]]]:
+    """A candidate's concept, label, kind, vocabulary entry (if any) and mentions (each with the rule that turned it
+    down, "" if none; the kept ones first)."""
+    if isinstance(item, Fact):
+        kind = "term" if item.term is not None else "link" if item.url else "local"
+        iri = item.term.iri if item.term is not None else None
+        return item.concept, item.label, kind, iri, [(e, "") for e in item.evidence] + item.rejected
+    iri = item[0].name.iri if str(item[0].name.iri) else None
+    return ("Hyperparameter", item[0].name.pref_label, "setting" if iri else "open_setting", iri,
+            [(s.evidence, s.rejected) for s in item])
+
+
 class _Answer:
     """What the features need of one parsed answer, computed once: its flags, and each sentence's on first use."""
 
@@ -463,6 +456,15 @@ class _Context:
         self.reported = {r.answer.cq: float(r.reported) for r in c.results}
         self.lowered = [doc_text(d).lower() for d in c.docs.values()]
         self._answers: dict[str, _Answer] = {}
+        self._tokens: dict[str, list[str]] = {}
+
+    def sentence_tokens(self, ev: Evidence | None) -> list[str]:
+        """`sentence_tokens` of the sentence that holds `ev`, one list per sentence text."""
+        answer = self.answer(ev.cq) if ev else None
+        sentence = answer.sentence_text(ev.start) if answer and ev else ""
+        if sentence not in self._tokens:
+            self._tokens[sentence] = sentence_tokens(sentence)
+        return self._tokens[sentence]
 
     def answer(self, cq: str) -> _Answer | None:
         doc = self.c.docs.get(cq)
@@ -490,9 +492,9 @@ class Decision:
         rows = self.features.rows(c)
         words = self.models.facts.words
         if words is not None:
-            for (_, row), p in zip(rows, words.probabilities(self.features.word_docs(c))):
+            for (_, row, _), p in zip(rows, words.probabilities([docs for _, _, docs in rows])):
                 row["words"] = p
-        for (item, _), probability in zip(rows, self.models.facts.probabilities([row for _, row in rows])):
+        for (item, _, _), probability in zip(rows, self.models.facts.probabilities([row for _, row, _ in rows])):
             p = round(probability, 4)
             if p < self.threshold:
                 continue
