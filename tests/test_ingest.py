@@ -14,6 +14,8 @@ from conftest import DATA, shared
     ("see <https://github. com/ShawnTylerSchwartz/sashimi>.", "see <https://github.com/ShawnTylerSchwartz/sashimi>."),
     ("at https: //doi. org/10. 5281/zenodo. 3066235", "at https://doi.org/10.5281/zenodo.3066235"),
     ("a learning rate of 1 × 10−4", "a learning rate of 1e-4"),
+    ("the learning rate is set to 10^(-3) and weight decay to 5 × 10^(-4).", "the learning rate is set to 1e-3 and weight decay to 5e-4."),
+    ("about 10^(6) images", "about 10^6 images"),
     ("The answer. %INSTRUCTIONS: Use the provided pieces of context", "The answer."),
     ("Adam was used. %Context 34. Kingma, D. ; Ba, J. Adam: a method", "Adam was used."),
     ("trained in 2014. 3 models were compared", "trained in 2014. 3 models were compared"),
