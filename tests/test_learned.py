@@ -215,10 +215,45 @@ def test_a_papers_adjacent_records_are_decided_together_and_see_what_the_others_
             if isinstance(item, Fact)}
     assert rows["llm-a", "ResNet-50"]["others_keep_it"] == 1.0 and rows["llm-a", "ResNet-50"]["other_records"] == 1.0
     assert rows["llm-b", "U-Net"]["others_keep_it"] == 0.0
+    assert rows["llm-b", "U-Net"]["others_name_it"] == 0.0
     answer_rows = {c.paper.source: extractor.features.answer_rows(c)[0] for c in group}
     assert answer_rows["llm-a"]["peers"] == 1.0 and answer_rows["llm-a"]["peers_reported_share"] == 1.0
     alone = extractor.candidates(c)
     assert {item.label: row["other_records"] for item, row, _ in extractor.features.rows(alone)}["U-Net"] == 0.0
+
+
+def test_the_other_records_settings_and_turned_down_names_are_features_too():
+    """A setting another LLM's record states, and a name it gives only in a sentence the rules turn down, count: the
+    first as kept and named by a peer, the second as named only."""
+    from dlkg.extract.pipeline import link_records
+
+    a = Paper("P", "llm-a", [Answer("CQ13", "The learning rate was set to 0.001 and the batch size to 32."),
+                             Answer("CQ19", "The model was built with PyTorch.")])
+    b = Paper("P", "llm-b", [Answer("CQ13", "A learning rate of 0.001 was used."),
+                             Answer("CQ19", "Frameworks such as PyTorch are commonly used for this.")])
+    extractor = Extractor(model=False)
+    group = [extractor.candidates(p) for p in (a, b)]
+    link_records(group)
+    rows = {(c.paper.source, item.label if isinstance(item, Fact) else f"{item[0].name.pref_label}={item[0].value}"): row
+            for c in group for item, row, _ in extractor.features.rows(c)}
+    rate = rows["llm-a", "learning rate=0.001"]
+    assert rate["others_keep_it"] == 1.0 and rate["others_name_it"] == 1.0 and rate["other_records"] == 1.0
+    batch = rows["llm-a", "batch size=32"]
+    assert batch["others_keep_it"] == 0.0 and batch["others_name_it"] == 0.0
+    torch = rows["llm-a", "PyTorch"]
+    assert torch["others_keep_it"] == 0.0 and torch["others_name_it"] == 1.0 and torch["others_name_it_share"] == 1.0
+
+
+def test_a_candidate_knows_how_many_of_its_concept_the_record_names_and_the_rules_keep():
+    import math
+
+    paper = Paper("P", "llm-a", [Answer("CQ12", "The study trains a ResNet-50 and a U-Net."),
+                                 Answer("CQ19", "Common frameworks include TensorFlow and PyTorch.")])
+    extractor = Extractor(model=False)
+    rows = {item.label: row for item, row, _ in extractor.features.rows(extractor.candidates(paper)) if isinstance(item, Fact)}
+    assert rows["ResNet-50"]["concept_candidates"] == rows["U-Net"]["concept_candidates"] == math.log1p(2)
+    assert rows["ResNet-50"]["concept_kept"] == math.log1p(2)
+    assert rows["PyTorch"]["concept_candidates"] == math.log1p(2) and rows["PyTorch"]["concept_kept"] == 0.0
 
 
 def test_the_confident_facts_query_filters_on_the_confidence():

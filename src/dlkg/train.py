@@ -33,9 +33,10 @@ MIN_PRECISION = 0.75
 WORDS = {"C": 1.0, "name_min_df": 2, "sentence_min_df": 6}
 WORD_FOLDS = 7
 # trees grown best-first to 15 leaves, at most 4 deep (a build walks every tree once per level), each leaf at least
-# 0.15% of the candidates (about 20 of the shipped model's)
+# 0.15% of the candidates (about 20 of the shipped model's), each tree fitted on a random 80% of them (stochastic
+# gradient boosting: out of fold it ranked better than trees fitted on all, 0.658 -> 0.661 F1)
 LEARNER = {"n_estimators": 300, "learning_rate": 0.05, "max_depth": 4, "max_leaf_nodes": 15,
-           "min_samples_leaf": 0.0015, "random_state": 0}
+           "min_samples_leaf": 0.0015, "subsample": 0.8, "random_state": 0}
 
 
 @dataclass

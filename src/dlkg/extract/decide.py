@@ -273,12 +273,22 @@ class Features:
         paper = self._paper_features(c)
         context = _Context(c, self.cues)
         out = []
+        # how many candidates of each concept the record has, and how many of them the rules keep: a long list of
+        # models or datasets is more often an overview than the pipeline's own
+        named: dict[str, int] = {}
+        kept: dict[str, int] = {}
         for item in self.items(c):
             concept, label, kind, iri, mentions = _described(item)
             first = mentions[0][0] if mentions else None
             docs = (name_tokens(concept, label, first.cq if first else ""), context.sentence_tokens(first))
-            out.append((item, {**paper, **self._item_features(context, item, concept, label, kind, iri, mentions)}, docs))
-        return out
+            row = {**paper, **self._item_features(context, item, concept, label, kind, iri, mentions)}
+            out.append((item, row, docs, concept))
+            named[concept] = named.get(concept, 0) + 1
+            kept[concept] = kept.get(concept, 0) + any(not r for _, r in mentions)
+        for _, row, _, concept in out:
+            row["concept_candidates"] = math.log1p(named[concept])
+            row["concept_kept"] = math.log1p(kept[concept])
+        return [(item, row, docs) for item, row, docs, _ in out]
 
     def answer_rows(self, c: Candidates) -> list[dict[str, float]]:
         """One row per answer (in `c.results` order) for the Reported decision: the rules' call, the sentence roles,
@@ -357,12 +367,12 @@ class Features:
             own = self.question_words.get(next(iter(e.cq for e, _ in mentions), ""), frozenset())
             row["name_in_question"] = sum(w.lower() in own for w in words) / len(words) if words else 0.0
             row["name_has_term"] = float(any(w.lower() in self.term_words for w in words))
-        if isinstance(item, Fact):  # what the paper's other answering LLMs say
-            others = context.c.others
-            row["other_records"] = float(len(others))
-            said = sum(item.key in k.kept for k in others)
-            row["others_keep_it"] = float(said)
-            row["others_keep_it_share"] = said / len(others) if others else 0.0
+        others = context.c.others  # what the paper's other answering LLMs say of the same thing (or setting)
+        same = item.key if isinstance(item, Fact) else item[0].peer_key
+        row["other_records"] = float(len(others))
+        for name, said in (("keep", sum(same in k.kept for k in others)), ("name", sum(same in k.named for k in others))):
+            row[f"others_{name}_it"] = float(said)
+            row[f"others_{name}_it_share"] = said / len(others) if others else 0.0
         needle = label.lower()
         row["answers_naming_it"] = math.log1p(sum(needle in t for t in context.lowered))
         if isinstance(item, list):

@@ -54,6 +54,11 @@ class Setting:
         """What the setting is: its hyperparameter (vocabulary entry, or the paper's own name) and value."""
         return str(self.name.iri) or self.name.pref_label.lower(), str(self.value)
 
+    @property
+    def peer_key(self) -> tuple[str, str, str]:
+        """`key` marked as a setting's, so that it stands beside `Fact.key`s in one set."""
+        return ("Hyperparameter", *self.key)
+
 
 @dataclass
 class AnswerResult:
@@ -84,14 +89,18 @@ class Candidates:
         return [f for f in self.facts if f.evidence], [s for s in self.settings if not s.rejected]
 
     def as_peer(self) -> Peer:
-        """What this record tells another LLM's record of the paper: the facts the rules keep, by `Fact.key`, and
-        the rules' Reported call per CQ."""
-        return Peer(frozenset(f.key for f in self.rules_kept()[0]), {r.answer.cq: r.reported for r in self.results})
+        """What this record tells another LLM's record of the paper: the facts and settings the rules keep and all
+        its candidates, by `Fact.key` and `Setting.peer_key`, and the rules' Reported call per CQ."""
+        facts, settings = self.rules_kept()
+        return Peer(frozenset([*(f.key for f in facts), *(s.peer_key for s in settings)]),
+                    frozenset([*(f.key for f in self.facts), *(s.peer_key for s in self.settings)]),
+                    {r.answer.cq: r.reported for r in self.results})
 
 
 @dataclass(frozen=True)
 class Peer:
-    kept: frozenset[tuple[str, str]]
+    kept: frozenset[tuple[str, ...]]         # what the rules keep
+    named: frozenset[tuple[str, ...]]        # every candidate, kept or turned down
     reported: dict[str, bool]
 
 
