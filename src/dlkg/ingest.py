@@ -47,8 +47,7 @@ _REPAIRS: list[tuple[re.Pattern[str], str, re.Pattern[str]]] = [
     (re.compile(r"\b([A-Za-z0-9-]+)\. (" + _TLD + r")\b(?=[/\s>)\]\"',;:.]|$)"), r"\1.\2", re.compile(r"\. " + _TLD)),  # "github. com"
     (re.compile(r"\b(zenodo|figshare|dryad|gbif|pangaea)\. (\d)", re.I), r"\1.\2", re.compile(r"\. \d")),  # "zenodo. 3066235"
     (re.compile(r"\b(www)\. ([a-z])", re.I), r"\1.\2", re.compile(r"w\. [a-z]", re.I)),
-    (re.compile(r"\$?\b10 ?\^ ?\{ ?([−-]?) ?(\d+) ?\}\$?"), r"10^\1\2", re.compile(r"\^")),    # LaTeX "$10^{-4}$" -> "10^-4"
-    (re.compile(r"\b10 ?\^ ?\( ?([−-]?) ?(\d+) ?\)"), r"10^\1\2", re.compile(r"\^")),                  # "10^(-3)" -> "10^-3"
+    (re.compile(r"\$?\b10 ?\^ ?[{(] ?([−-]?) ?(\d+) ?[})]\$?"), r"10^\1\2", re.compile(r"\^")),  # "$10^{-4}$", "10^(-3)" -> "10^-4", "10^-3"
     (re.compile(r"(\d) ?[×x] ?10 ?\^? ?[−-] ?(\d+)"), r"\1e-\2", re.compile("10")),             # "1 × 10−4", "1x10^-4" -> "1e-4"
     (re.compile(r"\b10 ?\^ ?[−-] ?(\d+)"), r"1e-\1", re.compile(r"\^")),                         # "10^-4" -> "1e-4"
 ]
