@@ -9,13 +9,15 @@ its paper's other answering LLMs' records beside it (as a build of the corpus, w
 decides the same records one by one (a build of one LLM's answers).
 
     python bench/quality.py                  # prints the tables; --json FILE keeps them; --kg-dir DIR writes the KGs
+    python bench/quality.py --seeds 0,1,2    # also each seed's overall scores (3x the time): the spread is the noise
     python ../shared/tools/score_kg.py --gold ../shared/gold/corpus-papers-gold.jsonl --kg DIR/learned-corpus.nt --kg ontology/
 
 The rules themselves were written by reading records of these files (the seed-study and human-labelled answers, and
 since the 64 corpus records' gold was released, some of those): for the rules, every number here is in-sample. The
 candidate rules of 2026-12-04 (values as written, own data, list headings, raw-data heads, names in rejected
 sentences; then "name=value" tokens, sizes anywhere, the optimisation answer's optimiser; then counts of a network's
-parts, each value of a list) were written reading records of folds 0-2 only; folds 3 and 4 judge them unread (the "folds" table).
+parts, each value of a list; in 2026-12-07, a power of ten with its exponent in brackets) were written reading records
+of folds 0-2 only; folds 3 and 4 judge them unread (the "folds" table).
 """
 from __future__ import annotations
 
@@ -57,6 +59,9 @@ def main() -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--json", type=Path, help="write the scores here")
     ap.add_argument("--kg-dir", type=Path, help="write each set's out-of-fold KG here (N-Triples), for score_kg.py")
+    ap.add_argument("--seeds", default="0", help="seeds of the trees' draws of candidates, comma-separated (e.g. 0,1,2): "
+                    "the tables are the first seed's; each seed's overall scores are printed, so that a change smaller "
+                    "than their spread can be told from the seed's luck")
     args = ap.parse_args()
     extractor = Extractor(model=False)
     records = []  # (set name, candidates, gold record)
@@ -72,17 +77,39 @@ def main() -> int:
     reachable = len({(e.record, e.concept, i) for e in exs if not e.record[1].endswith("#alone") for i in e.matches})
 
     rules = {id(c): extractor.decide(c) for _, c, _ in records}
+    seeds = [int(s) for s in args.seeds.split(",")]
+    learned, alone, thresholds, decide_seconds = decide_out_of_fold(extractor, records, exs, counts, args.folds, seeds[0])
+    results = {"folds": args.folds, "thresholds": thresholds, "decide_seconds": round(decide_seconds, 2),
+               "records": len(records), "candidate_recall": round(reachable / gold_items, 3),
+               "presence": presence(extractor, args.folds)}
+    for method, decided in (("rules", rules), ("learned", learned), ("alone", alone)):
+        results[method] = evaluate(records, decided, args.kg_dir and args.kg_dir / method, args.folds)
+    results["seeds"] = {seeds[0]: {m: results[m]["overall"] for m in ("learned", "alone")}}
+    for seed in seeds[1:]:  # the same decision trained with other draws of each tree's candidates
+        learned, alone, _, _ = decide_out_of_fold(extractor, records, exs, counts, args.folds, seed)
+        results["seeds"][seed] = {m: evaluate(records, d, None, args.folds)["overall"]
+                                  for m, d in (("learned", learned), ("alone", alone))}
+    print(render(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+def decide_out_of_fold(extractor: Extractor, records: list, exs: list, counts: dict, folds: int, seed: int
+                       ) -> tuple[dict[int, PaperFacts], dict[int, PaperFacts], list[float], float]:
+    """Each record decided by a model trained on the other folds (seeded `seed`), beside its peers and alone; the
+    folds' thresholds, and the seconds the decisions took."""
     learned: dict[int, PaperFacts] = {}
     alone: dict[int, PaperFacts] = {}  # the same held-out records, each decided without its paper's other records
     thresholds, decide_seconds = [], 0.0
-    for f in range(args.folds):
-        train = [e for e in exs if fold_of(e.record[0], args.folds) != f]
-        train_counts = {r: n for r, n in counts.items() if fold_of(r[0], args.folds) != f}
-        model = fit(train, train_counts, folds=args.folds)
+    for f in range(folds):
+        train = [e for e in exs if fold_of(e.record[0], folds) != f]
+        train_counts = {r: n for r, n in counts.items() if fold_of(r[0], folds) != f}
+        model = fit(train, train_counts, folds=folds, seed=seed)
         thresholds.append(model.threshold)
         extractor.decision = Decision(Models(model, None), extractor.features)  # held-out papers meet this fold's model
         for _, c, _ in records:
-            if fold_of(c.paper.id, args.folds) == f:
+            if fold_of(c.paper.id, folds) == f:
                 t0 = time.perf_counter()
                 learned[id(c)] = extractor.decide(c)
                 decide_seconds += time.perf_counter() - t0
@@ -90,16 +117,7 @@ def main() -> int:
                 alone[id(c)] = extractor.decide(c)
                 c.others = others
     extractor.decision = None
-
-    results = {"folds": args.folds, "thresholds": thresholds, "decide_seconds": round(decide_seconds, 2),
-               "records": len(records), "candidate_recall": round(reachable / gold_items, 3),
-               "presence": presence(extractor, args.folds)}
-    for method, decided in (("rules", rules), ("learned", learned), ("alone", alone)):
-        results[method] = evaluate(records, decided, args.kg_dir and args.kg_dir / method, args.folds)
-    print(render(results))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    return 0
+    return learned, alone, thresholds, decide_seconds
 
 
 def presence(extractor: Extractor, folds: int) -> dict:
@@ -184,6 +202,12 @@ def render(results: dict) -> str:
                  f"rules {pr['rules']:.3f}, learned beside its peers {pr['learned']:.3f}, learned alone {pr['alone']:.3f}")
     for source, acc in pr["sources"].items():
         lines.append(f"  {source:34}  rules {acc['rules']:.3f}   learned {acc['learned']:.3f}")
+    if len(results["seeds"]) > 1:
+        lines.append("\nseeds (learned beside its peers; alone): " + "; ".join(
+            f"{s}: {cell(r['learned'])}, {r['alone']['F1']:.3f}" for s, r in results["seeds"].items()))
+        for m in ("learned", "alone"):
+            f1 = [r[m]["F1"] for r in results["seeds"].values()]
+            lines.append(f"  {m}: F1 mean {sum(f1) / len(f1):.3f}, spread {min(f1):.3f}-{max(f1):.3f}")
     lines.append(f"\nnon-DL papers, unattributed {', '.join(NOT_ATTRIBUTED)} (false positives): rules "
                  f"{results['rules']['non_dl_unattributed']}, learned {results['learned']['non_dl_unattributed']}, "
                  f"alone {results['alone']['non_dl_unattributed']}")

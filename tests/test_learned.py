@@ -73,6 +73,10 @@ def test_training_is_deterministic_and_the_model_file_round_trips(files, trained
     rows = [e.row for e in exs]
     assert loaded.facts.probabilities(rows) == [trained.probability(r) for r in rows]  # vectorised == one by one
     assert {e.row.get("any:rule=negated", 0) for e in exs} == {0.0, 1.0}  # the denial of Faster R-CNN is a candidate
+    # each tree is fitted on a seeded draw of the candidates: the seed is the model's, another gives other trees
+    other = fit(exs, counts, folds=2, seed=1)
+    assert other.trees != trained.trees and "'random_state': 1" in other.about["learner"]
+    assert Models(fit(exs, counts, folds=2, seed=1), None).to_json() == Models(other, None).to_json()
 
 
 def test_the_word_model_reads_the_name_and_the_sentence_and_reaches_the_decision(files, trained):
